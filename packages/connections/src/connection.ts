@@ -1,0 +1,69 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TransferFormat } from '@switchyard/protocol';
+
+/** The three SignalR transports, with their wire names. */
+export type TransportKind = 'WebSockets' | 'ServerSentEvents' | 'LongPolling';
+
+/** Who is on the other end, as the endpoint's `authenticate` hook established it. */
+export interface Principal {
+  /** Stable user id (the hub layer's default user-id provider reads it). */
+  readonly userId?: string;
+  /** Token claims or any facts the hook wants to keep. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** When the credentials stop being valid, in ms since the epoch. */
+  readonly expiresAt?: number;
+}
+
+/** A snapshot of the HTTP request that opened the transport (the upgrade, the SSE GET or the first poll). */
+export interface ConnectionRequest {
+  readonly method: string;
+  /** Path and query, as received. */
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+}
+
+/**
+ * One logical connection, as the application (the hub layer, or a raw handler) sees it.
+ * Bytes only: the connection knows nothing of hubs or protocols.
+ */
+export interface Connection {
+  /** Public id (safe to share; `Clients.Client(id)`); never the secret connection token. */
+  readonly connectionId: string;
+  readonly transport: TransportKind;
+  /** False for Server-Sent Events, which carries text only. */
+  readonly supportsBinary: boolean;
+  readonly request: ConnectionRequest;
+  /** The authenticated principal, when the endpoint has an `authenticate` hook and it succeeded. */
+  readonly user: Principal | undefined;
+  /** Aborted once the connection has ended, for any reason. */
+  readonly signal: AbortSignal;
+  /** Bytes queued but not yet handed to the socket. */
+  readonly bufferedAmount: number;
+  /**
+   * How payloads are framed on WebSockets (text or binary frames). Set by the application after its own
+   * negotiation (the hub handshake); `Text` until then.
+   */
+  transferFormat: TransferFormat;
+  /**
+   * Queues `payload`; payloads go out in order, possibly several in one frame or response.
+   * Returns false when the connection has ended (the payload is dropped).
+   */
+  send(payload: Uint8Array): boolean;
+  /** Ends the connection after flushing what is queued. Idempotent. */
+  close(): void;
+  /** Stops delivering inbound data until {@link resume} (inbound backpressure). */
+  pause(): void;
+  resume(): void;
+}
+
+/** What the application does with a connection's inbound side. */
+export interface ConnectionListener {
+  /** A chunk of inbound bytes; a chunk may hold several messages or part of one. */
+  onData(payload: Uint8Array): void;
+  /** The connection ended: `error` when the transport failed, undefined on a normal end. Called once. */
+  onClose(error?: Error): void;
+}
+
+/** Called once per connection when its transport starts; returns the listener for its inbound side. */
+export type ConnectionHandler = (connection: Connection) => ConnectionListener;

@@ -1,0 +1,3 @@
+export * from './hub-message.js';
+export * from './hub-protocol.js';
+export * from './errors.js';
