@@ -14,6 +14,11 @@ export const ProtocolErrorCode = {
   MessageTooLarge: 'ERR_PROTOCOL_MESSAGE_TOO_LARGE',
   /** The handshake request or response is malformed. */
   InvalidHandshake: 'ERR_PROTOCOL_INVALID_HANDSHAKE',
+  /**
+   * A value handed to a writer cannot be encoded (a cycle, a `bigint`). Thrown by `writeMessage`, never by
+   * a parser: the bad value is ours, not the peer's, so the connection can stay open.
+   */
+  UnserializableValue: 'ERR_PROTOCOL_UNSERIALIZABLE_VALUE',
 } as const;
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
 
@@ -31,4 +36,12 @@ export class ProtocolError extends Error {
 /** True when `error` is a {@link ProtocolError}. */
 export function isProtocolError(error: unknown): error is ProtocolError {
   return error instanceof ProtocolError;
+}
+
+/**
+ * The error a codec throws when one message (or an unfinished one) exceeds `maxMessageSize`. The
+ * text is the .NET server's minus its last sentence, which names a .NET API ("…configured in AddHubOptions.").
+ */
+export function createMessageTooLargeError(maxMessageSize: number): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.MessageTooLarge, `The maximum message size of ${maxMessageSize}B was exceeded.`);
 }
