@@ -153,12 +153,16 @@ export class MessagePackHubProtocol implements HubProtocol {
   }
 
   #decode(body: Uint8Array): unknown {
+    // The decoder reports an empty buffer with a raw DataView bounds error; say what is wrong instead.
+    if (body.byteLength === 0) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidPayload, 'Invalid MessagePack payload: the message is empty.');
+    }
     try {
       return this.#decoder.decode(body);
     } catch (error) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidPayload,
-        `Invalid MessagePack payload: ${describe(error)}.`,
+        `Invalid MessagePack payload: ${describeDecodeError(error)}.`,
         { cause: error },
       );
     }
@@ -185,4 +189,13 @@ export class MessagePackHubProtocol implements HubProtocol {
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.endsWith('.') ? text.slice(0, -1) : text;
+}
+
+/**
+ * The decoder reports a body that ends inside a value either as its own "Insufficient data" or, when
+ * the cut falls on a type byte, as a raw DataView bounds error: both mean the same, so say it once.
+ */
+function describeDecodeError(error: unknown): string {
+  if (error instanceof RangeError && !error.message.startsWith('Extra ')) return 'Insufficient data';
+  return describe(error);
 }
