@@ -1,2 +1,1 @@
 export { MessagePackHubProtocol } from './messagepack-hub-protocol.js';
-export { CompletionResultKind } from './read-hub-message.js';

@@ -51,8 +51,11 @@ const MESSAGE_NAMES: Readonly<Record<number, string>> = {
  * const { messages, rest } = protocol.parseMessages(bytes, { maxMessageSize: 32 * 1024 });
  */
 export class MessagePackHubProtocol implements HubProtocol {
+  /** The handshake name: `messagepack`. */
   readonly name = 'messagepack';
+  /** Version 2: stateful reconnect (Ack and Sequence messages) is supported. */
   readonly version = 2;
+  /** Binary only, so never offered on Server-Sent Events. */
   readonly transferFormat: TransferFormat = 'Binary';
 
   // Reused for every message: creating codecs per message would allocate their buffers each time.
@@ -96,25 +99,14 @@ export class MessagePackHubProtocol implements HubProtocol {
   writeMessage(message: HubMessage): Uint8Array {
     switch (message.type) {
       case MessageType.Invocation:
-        // The official client and the spec examples write 6 elements only when stream ids exist.
-        return message.streamIds
-          ? this.#frame(message.type, [
-            message.type, message.headers ?? NO_HEADERS, message.invocationId || null, message.target,
-            message.arguments, message.streamIds,
-          ])
-          : this.#frame(message.type, [
-            message.type, message.headers ?? NO_HEADERS, message.invocationId || null, message.target,
-            message.arguments,
-          ]);
-      case MessageType.StreamInvocation:
-        return message.streamIds
-          ? this.#frame(message.type, [
-            message.type, message.headers ?? NO_HEADERS, message.invocationId, message.target, message.arguments,
-            message.streamIds,
-          ])
-          : this.#frame(message.type, [
-            message.type, message.headers ?? NO_HEADERS, message.invocationId, message.target, message.arguments,
-          ]);
+      case MessageType.StreamInvocation: {
+        // Invocation ids are nil when absent or empty: the call is non-blocking.
+        const id = message.type === MessageType.Invocation ? message.invocationId || null : message.invocationId;
+        const fields: unknown[] = [message.type, message.headers ?? NO_HEADERS, id, message.target, message.arguments];
+        // 6 elements only when stream ids exist, as the official client and the spec examples do.
+        if (message.streamIds) fields.push(message.streamIds);
+        return this.#frame(message.type, fields);
+      }
       case MessageType.StreamItem:
         return this.#frame(message.type, [message.type, message.headers ?? NO_HEADERS, message.invocationId, message.item]);
       case MessageType.Completion: {
