@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ExtData } from '@msgpack/msgpack';
 import { ProtocolError, ProtocolErrorCode, type HubMessage } from '@switchyard/protocol';
 import { MessagePackHubProtocol } from './messagepack-hub-protocol.js';
 import { concat, framed, fromHex, toHex } from './test-support/bytes.js';
@@ -104,6 +105,17 @@ test('values: Uint8Array is bin, Date is the timestamp extension (-1), objects a
   // A timestamp written by another peer (.NET DateTime) decodes to a Date.
   const fromDotNet = protocol.parseMessages(framed(`94 02 80 ${XYZ} D6 FF 00 00 00 3C`));
   assert.deepEqual(fromDotNet.messages, [{ type: 2, invocationId: 'xyz', item: new Date(60_000) }]);
+});
+
+test('unknown extension types pass through as ExtData, both ways', () => {
+  const protocol = new MessagePackHubProtocol();
+  const bytes = framed(`94 02 80 ${XYZ} D4 05 01`);
+  const { messages } = protocol.parseMessages(bytes);
+  const item = (messages[0] as { item: unknown }).item;
+  assert.ok(item instanceof ExtData);
+  assert.equal(item.type, 5);
+  assert.deepEqual(item.data, Uint8Array.of(1));
+  assert.equal(toHex(protocol.writeMessage({ type: 2, invocationId: 'xyz', item })), toHex(bytes));
 });
 
 test('undefined values are written as nil and read back as null', () => {
