@@ -5,7 +5,7 @@
  * BinaryMessageFormatter/BinaryMessageParser and the official client's BinaryMessageFormat.
  */
 import type { ParseOptions } from './hub-protocol.js';
-import { ProtocolError, ProtocolErrorCode } from './errors.js';
+import { ProtocolError, ProtocolErrorCode, createMessageTooLargeError } from './errors.js';
 
 /** Largest body a 5-byte VarInt prefix can describe (2^31 - 1 bytes). */
 export const MAX_BINARY_MESSAGE_SIZE = 0x7fff_ffff;
@@ -96,10 +96,7 @@ export function parseBinaryFrames(input: Uint8Array, options?: ParseOptions): Bi
       throw new ProtocolError(ProtocolErrorCode.InvalidFrame, 'Messages bigger than 2GB are not supported.');
     }
     if (maxMessageSize !== undefined && size > maxMessageSize) {
-      throw new ProtocolError(
-        ProtocolErrorCode.MessageTooLarge,
-        `The maximum message size of ${maxMessageSize}B was exceeded.`,
-      );
+      throw createMessageTooLargeError(maxMessageSize);
     }
 
     const bodyStart = offset + prefixBytes;
