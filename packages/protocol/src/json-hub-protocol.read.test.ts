@@ -42,6 +42,7 @@ test('reads each of the nine message types', () => {
     ['{"type":3,"invocationId":"5","result":null}', { type: 3, invocationId: '5', result: null }],
     ['{"type":3,"invocationId":"5","error":"boom"}', { type: 3, invocationId: '5', error: 'boom' }],
     ['{"type":3,"invocationId":"5"}', { type: 3, invocationId: '5' }],
+    ['{"type":3,"invocationId":"5","error":""}', { type: 3, invocationId: '5' }],
     [
       '{"type":4,"invocationId":"6","target":"counter","arguments":[10,5]}',
       { type: 4, invocationId: '6', target: 'counter', arguments: [10, 5] },

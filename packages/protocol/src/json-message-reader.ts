@@ -99,7 +99,8 @@ function readCompletion(json: JsonObject): CompletionMessage {
     throw invalid("The 'error' and 'result' properties are mutually exclusive.");
   }
   const message: Mutable<CompletionMessage> = { type: MessageType.Completion, invocationId };
-  if (error !== undefined) message.error = error;
+  // An empty error is no error (the official client resolves on it, and writers omit it).
+  if (error) message.error = error;
   else if (result !== undefined) message.result = result;
   return withHeaders(message, json);
 }
