@@ -1,1 +1,25 @@
-export {};
+export { Hub, type HubClass } from './hub.js';
+export { HubCallerContext, type HubContext } from './hub-context.js';
+export {
+  ClientProxy,
+  SingleClientProxy,
+  HubClients,
+  HubCallerClients,
+  GroupManager,
+  type ClientMethodName,
+} from './clients.js';
+export { HubException, HubError, HubErrorCode, isHubError } from './errors.js';
+export { hubOptionDefaults, type HubOptions } from './options.js';
+export { type Policy, type HubAuthorization } from './auth/authorization.js';
+export { jwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.js';
+export { type Logger, type LogFunction, silentLogger } from './logger.js';
+export {
+  type HubLifetimeManager,
+  type HubConnectionContext,
+  type SendTarget,
+} from './lifetime/hub-lifetime-manager.js';
+export { LocalHubLifetimeManager, type LocalHubLifetimeManagerOptions } from './lifetime/local-hub-lifetime-manager.js';
+export { SerializedMessage } from './lifetime/serialized-message.js';
+export { Heartbeat } from './heartbeat.js';
+// Convenience: the JSON protocol and the protocol types, so a JSON-only app needs one import.
+export * from '@switchyard/protocol';

@@ -1,0 +1,81 @@
+/**
+ * Routes each inbound hub message. Everything that needs no parallel-invocation slot is answered here
+ * (unknown method, wrong argument count, upload items, cancels, client results); invocations are then
+ * started without being awaited, so the connection keeps reading.
+ */
+import { MessageType, type HubMessage, type InvocationMessage, type StreamInvocationMessage } from '@switchyard/protocol';
+import { HubException } from './errors.js';
+import { argumentCountMismatch, bindingFailed, buildErrorMessage, unknownMethod } from './error-messages.js';
+import type { HubSession } from './hub-session.js';
+import { runInvocation, sendError } from './invocation.js';
+
+/**
+ * Handles one message. Returns false only when a non-streaming invocation must wait for a slot: the
+ * caller keeps the message (and everything after it) and offers it again once a slot is free.
+ */
+export function dispatchMessage(session: HubSession, message: HubMessage): boolean {
+  switch (message.type) {
+    case MessageType.Invocation:
+    case MessageType.StreamInvocation:
+      return dispatchInvocation(session, message);
+    case MessageType.StreamItem: {
+      const upload = session.upload(message.invocationId);
+      if (upload !== undefined) upload.push(message.item);
+      else session.endpoint.logger.debug({ connectionId: session.connectionId, streamId: message.invocationId }, 'item for an unknown stream ignored');
+      return true;
+    }
+    case MessageType.Completion: {
+      const upload = session.upload(message.invocationId);
+      if (upload !== undefined) {
+        upload.end(message.error === undefined ? undefined : new HubException(message.error));
+        session.closeUpload(upload);
+      } else if (!session.endpoint.manager.setConnectionResult(session.connectionId, message)) {
+        session.endpoint.logger.debug(
+          { connectionId: session.connectionId, invocationId: message.invocationId },
+          'completion for an unknown invocation ignored',
+        );
+      }
+      return true;
+    }
+    case MessageType.CancelInvocation:
+      // Unknown ids are fine: the stream may have ended while the client was cancelling it.
+      session.serverStream(message.invocationId)?.cancel();
+      return true;
+    case MessageType.Ping:
+      session.armClientTimeout();
+      return true;
+    case MessageType.Close:
+      session.closeFromClient(message.error);
+      return true;
+    case MessageType.Ack:
+    case MessageType.Sequence:
+      // Stateful reconnect is not offered, so a conforming client sends neither; ignore them.
+      return true;
+  }
+}
+
+function dispatchInvocation(session: HubSession, message: InvocationMessage | StreamInvocationMessage): boolean {
+  const { endpoint } = session;
+  const method = endpoint.methods.get(message.target);
+  if (method === undefined) {
+    endpoint.logger.debug({ connectionId: session.connectionId, target: message.target }, 'unknown hub method');
+    sendError(session, message.invocationId, unknownMethod(message.target));
+    return true;
+  }
+  const streamIds = message.streamIds;
+  const streamCount = streamIds === undefined ? 0 : streamIds.length;
+  if (message.arguments.length + streamCount !== method.parameterCount) {
+    const detail = new Error(argumentCountMismatch(message.arguments.length, method.parameterCount - streamCount));
+    detail.name = 'InvalidDataException';
+    sendError(session, message.invocationId, buildErrorMessage(bindingFailed(message.target), detail, endpoint.options.enableDetailedErrors));
+    return true;
+  }
+  // Streams (either direction) do not take a slot: they must not stop the connection from reading
+  // the very items and cancels they depend on.
+  const usesSlot = streamCount === 0 && message.type === MessageType.Invocation;
+  if (usesSlot && !session.tryAcquireSlot()) return false;
+  // Uploads are registered now, before any await, so the StreamItems that follow find them.
+  const uploads = streamCount === 0 ? undefined : session.openUploads(streamIds!);
+  void runInvocation(session, method, message, usesSlot, uploads);
+  return true;
+}

@@ -1,0 +1,77 @@
+import type { Connection, ConnectionListener } from '@switchyard/connections';
+import { MessageType, type HubProtocol, type ParseOptions } from '@switchyard/protocol';
+import { GroupManager } from './clients.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { HubClass } from './hub.js';
+import { HubMethodTable } from './hub-methods.js';
+import { HubSession } from './hub-session.js';
+import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
+import type { Logger } from './logger.js';
+import type { ResolvedHubOptions } from './options.js';
+
+export interface HubEndpointSettings {
+  readonly hubClass: HubClass;
+  readonly options: ResolvedHubOptions;
+  readonly manager: HubLifetimeManager;
+  readonly heartbeat: Heartbeat;
+  readonly protocols: readonly HubProtocol[];
+  readonly logger: Logger;
+}
+
+/**
+ * Everything one mapped hub shares between its connections: the method table (built once), options,
+ * the lifetime manager, the live sessions. Its {@link handler} is the connections layer's
+ * `ConnectionHandler` for the hub's path.
+ */
+export class HubEndpoint {
+  readonly hubClass: HubClass;
+  readonly methods: HubMethodTable;
+  readonly options: ResolvedHubOptions;
+  readonly manager: HubLifetimeManager;
+  readonly groups: GroupManager;
+  readonly heartbeat: Heartbeat;
+  readonly protocols: readonly HubProtocol[];
+  readonly logger: Logger;
+  readonly parseOptions: ParseOptions;
+  readonly sessions = new Set<HubSession>();
+  readonly #pings = new Map<HubProtocol, Uint8Array>();
+  #closing = false;
+
+  constructor(settings: HubEndpointSettings) {
+    this.hubClass = settings.hubClass;
+    this.options = settings.options;
+    this.methods = new HubMethodTable(settings.hubClass, settings.options.authorization.methods);
+    this.manager = settings.manager;
+    this.groups = new GroupManager(settings.manager);
+    this.heartbeat = settings.heartbeat;
+    this.protocols = settings.protocols;
+    this.logger = settings.logger;
+    const max = settings.options.maximumReceiveMessageSize;
+    this.parseOptions = max === null ? {} : { maxMessageSize: max };
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The connections layer calls this once per connection of the hub's path. */
+  readonly handler = (connection: Connection): ConnectionListener => new HubSession(connection, this);
+
+  /** A Ping in `protocol`, encoded once per endpoint. */
+  pingBytes(protocol: HubProtocol): Uint8Array {
+    let bytes = this.#pings.get(protocol);
+    if (bytes === undefined) this.#pings.set(protocol, (bytes = protocol.writeMessage({ type: MessageType.Ping })));
+    return bytes;
+  }
+
+  /**
+   * Graceful shutdown: every connection gets Close {allowReconnect: true} and its onDisconnected runs.
+   * Resolves when all of them have finished.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const ended: Promise<void>[] = [];
+    for (const session of this.sessions) ended.push(session.shutdown());
+    await Promise.all(ended);
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * One hub connection: handshake, then the inbound message loop, keep-alive and timeouts, and the
+ * end of the connection (Close message, cancellation, onDisconnected exactly once).
+ *
+ * Inbound messages are dispatched in order as they are parsed. When a non-streaming invocation has to
+ * wait for a parallel-invocation slot (or onConnected is still running), the rest of the batch goes to
+ * a backlog and the connection stops reading until the backlog drains: .NET's blocking read loop,
+ * without a queue per message.
+ */
+import type { Connection, ConnectionListener, ConnectionRequest, Principal, TransportKind } from '@switchyard/connections';
+import { MessageType, writeHandshakeResponse, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
+import { dispatchMessage } from './dispatcher.js';
+import { HubError, HubErrorCode, HubException } from './errors.js';
+import { CLIENT_TIMEOUT, CONNECTION_CLOSED_WITH_ERROR, HANDSHAKE_CANCELED, UPLOAD_ABORTED, buildErrorMessage } from './error-messages.js';
+import { readHandshake } from './handshake.js';
+import type { HeartbeatMember } from './heartbeat.js';
+import { HubCallerContext, type CallerContextSource } from './hub-context.js';
+import type { HubEndpoint } from './hub-endpoint.js';
+import { LifecycleScope, type ServerStream } from './invocation.js';
+import { createHub } from './hub.js';
+import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
+import type { SerializedMessage } from './lifetime/serialized-message.js';
+import { UploadStream, type InboundFlowControl } from './upload-stream.js';
+
+type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
+
+export class HubSession
+  implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundFlowControl
+{
+  readonly connection: Connection;
+  readonly endpoint: HubEndpoint;
+  readonly connectionId: string;
+  readonly callerContext: HubCallerContext;
+  readonly #abort = new AbortController();
+  #state: SessionState = 'handshaking';
+  #protocol: HubProtocol | undefined;
+  #userId: string | undefined;
+  /** Bytes of a record that has not ended yet. */
+  #partial: Uint8Array | undefined;
+  #lastSendAt: number;
+  #lastReceiveAt: number;
+  readonly #handshakeDeadline: number;
+  #clientTimeoutArmed = false;
+  #pauses = 0;
+  #runningInvocations = 0;
+  /** Messages waiting for a slot (or for onConnected); while set, one pause is held. */
+  #backlog: HubMessage[] | undefined;
+  #backlogHead = 0;
+  #draining = false;
+  #streams: Map<string, ServerStream> | undefined;
+  #uploads: Map<string, UploadStream> | undefined;
+  #registered = false;
+  #hubConnected = false;
+  #connecting: Promise<void> | undefined;
+  #ended: Promise<void> | undefined;
+
+  constructor(connection: Connection, endpoint: HubEndpoint) {
+    this.connection = connection;
+    this.endpoint = endpoint;
+    this.connectionId = connection.connectionId;
+    this.callerContext = new HubCallerContext(this);
+    const now = endpoint.heartbeat.touch();
+    this.#lastSendAt = now;
+    this.#lastReceiveAt = now;
+    this.#handshakeDeadline = now + endpoint.options.handshakeTimeoutMs;
+    endpoint.sessions.add(this);
+    endpoint.heartbeat.add(this);
+    if (endpoint.closing) this.#close(undefined, true, undefined);
+  }
+
+  // --- HubConnectionContext / CallerContextSource -------------------------------------------------
+
+  get protocol(): HubProtocol {
+    if (this.#protocol === undefined) throw new Error('The hub protocol is not chosen before the handshake.');
+    return this.#protocol;
+  }
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+  get user(): Principal | undefined {
+    return this.connection.user;
+  }
+  get transport(): TransportKind {
+    return this.connection.transport;
+  }
+  get request(): ConnectionRequest {
+    return this.connection.request;
+  }
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  sendMessage(message: HubMessage): boolean {
+    if (this.#state === 'closed' || this.#protocol === undefined) return false;
+    return this.#write(this.#protocol.writeMessage(message));
+  }
+
+  sendSerialized(message: SerializedMessage): boolean {
+    if (this.#state === 'closed' || this.#protocol === undefined) return false;
+    return this.#write(message.bytesFor(this.#protocol));
+  }
+
+  /** `context.abort()`: Close without allowReconnect, then onDisconnected(undefined). */
+  abort(): void {
+    this.#close(undefined, false, undefined);
+  }
+
+  /** App shutdown: Close {allowReconnect: true}; resolves once onDisconnected has run. */
+  shutdown(): Promise<void> {
+    this.#close(undefined, true, undefined);
+    return this.#ended ?? Promise.resolve();
+  }
+
+  // --- ConnectionListener ----------------------------------------------------------------------------
+
+  onData(payload: Uint8Array): void {
+    if (this.#state === 'closed') return;
+    this.#lastReceiveAt = this.endpoint.heartbeat.now;
+    const input = this.#partial === undefined ? payload : concat(this.#partial, payload);
+    this.#partial = undefined;
+    if (this.#state === 'handshaking') this.#receiveHandshake(input);
+    else this.#receiveMessages(input);
+  }
+
+  onClose(error?: Error): void {
+    this.#close(undefined, true, error);
+  }
+
+  // --- inbound ------------------------------------------------------------------------------------
+
+  #receiveHandshake(input: Uint8Array): void {
+    const { endpoint } = this;
+    const outcome = readHandshake(input, this.connection, {
+      protocols: endpoint.protocols,
+      maxSize: endpoint.options.maximumReceiveMessageSize,
+      detailedErrors: endpoint.options.enableDetailedErrors,
+    });
+    switch (outcome.kind) {
+      case 'incomplete':
+        this.#partial = input;
+        return;
+      case 'rejected':
+        this.#rejectHandshake(outcome.error, outcome.cause);
+        return;
+      case 'accepted':
+        this.#protocol = outcome.protocol;
+        this.connection.transferFormat = outcome.protocol.transferFormat;
+        this.#userId = endpoint.options.userIdProvider(this.connection);
+        this.#state = 'connecting';
+        // Until onConnected has finished, messages wait in the backlog.
+        this.#backlog = [];
+        this.pauseInbound();
+        this.#write(writeHandshakeResponse({}));
+        endpoint.logger.debug({ connectionId: this.connectionId, protocol: outcome.protocol.name }, 'hub handshake completed');
+        this.#connecting = this.#connect();
+        if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);
+        return;
+    }
+  }
+
+  #rejectHandshake(error: string, cause?: unknown): void {
+    this.endpoint.logger.warn({ connectionId: this.connectionId, error, cause }, 'hub handshake failed');
+    this.connection.send(writeHandshakeResponse({ error }));
+    this.#close(undefined, false, undefined);
+  }
+
+  #receiveMessages(input: Uint8Array): void {
+    let messages: HubMessage[];
+    try {
+      const result = this.protocol.parseMessages(input, this.endpoint.parseOptions);
+      messages = result.messages;
+      if (result.rest.length > 0) this.#partial = result.rest;
+    } catch (error) {
+      this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
+      this.#fail(toError(error));
+      return;
+    }
+    const backlog = this.#backlog;
+    if (backlog !== undefined) {
+      for (const message of messages) backlog.push(message);
+      return;
+    }
+    for (let i = 0; i < messages.length; i++) {
+      if (this.#state === 'closed') return;
+      if (!dispatchMessage(this, messages[i]!)) {
+        this.#backlog = messages;
+        this.#backlogHead = i;
+        this.pauseInbound();
+        return;
+      }
+    }
+  }
+
+  /** Dispatches the backlog until it is empty (then reads again) or an invocation has to wait again. */
+  #drain(): void {
+    const backlog = this.#backlog;
+    if (backlog === undefined || this.#draining || this.#state !== 'connected') return;
+    this.#draining = true;
+    try {
+      while (this.#backlogHead < backlog.length) {
+        if (this.#state !== 'connected') return;
+        if (!dispatchMessage(this, backlog[this.#backlogHead]!)) return;
+        backlog[this.#backlogHead++] = undefined as unknown as HubMessage;
+      }
+      this.#backlog = undefined;
+      this.#backlogHead = 0;
+      this.resumeInbound();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  pauseInbound(): void {
+    if (this.#pauses++ === 0) this.connection.pause();
+  }
+
+  resumeInbound(): void {
+    if (--this.#pauses > 0) return;
+    this.#pauses = 0;
+    // Time spent paused was ours, not the client's.
+    this.#lastReceiveAt = this.endpoint.heartbeat.now;
+    if (this.#state !== 'closed') this.connection.resume();
+  }
+
+  // --- used by the dispatcher -----------------------------------------------------------------------
+
+  /** Takes a parallel-invocation slot; false when all are busy (the message must wait). */
+  tryAcquireSlot(): boolean {
+    if (this.#runningInvocations >= this.endpoint.options.maximumParallelInvocationsPerClient) return false;
+    this.#runningInvocations++;
+    return true;
+  }
+
+  releaseSlot(): void {
+    this.#runningInvocations--;
+    this.#drain();
+  }
+
+  /** The client's first Ping arms the client timeout (as in .NET). */
+  armClientTimeout(): void {
+    this.#clientTimeoutArmed = true;
+  }
+
+  /** The client sent Close: a graceful end; `error` (if the client gave one) reaches onDisconnected. */
+  closeFromClient(error: string | undefined): void {
+    this.#close(undefined, false, error === undefined ? undefined : new HubException(error));
+  }
+
+  openUploads(streamIds: readonly string[]): UploadStream[] {
+    const uploads = (this.#uploads ??= new Map());
+    const streams: UploadStream[] = [];
+    for (const id of streamIds) {
+      const stream = new UploadStream(id, this.endpoint.options.streamBufferCapacity, this);
+      uploads.set(id, stream);
+      streams.push(stream);
+    }
+    return streams;
+  }
+
+  upload(streamId: string): UploadStream | undefined {
+    return this.#uploads?.get(streamId);
+  }
+
+  closeUpload(stream: UploadStream): void {
+    if (this.#uploads?.get(stream.streamId) === stream) this.#uploads.delete(stream.streamId);
+    stream.dispose();
+  }
+
+  /** False when a stream with this invocation id is already running. */
+  addServerStream(invocationId: string, stream: ServerStream): boolean {
+    const streams = (this.#streams ??= new Map());
+    if (streams.has(invocationId)) return false;
+    streams.set(invocationId, stream);
+    return true;
+  }
+
+  serverStream(invocationId: string): ServerStream | undefined {
+    return this.#streams?.get(invocationId);
+  }
+
+  removeServerStream(invocationId: string, stream: ServerStream): void {
+    if (this.#streams?.get(invocationId) === stream) this.#streams.delete(invocationId);
+  }
+
+  // --- heartbeat ------------------------------------------------------------------------------------
+
+  onHeartbeat(now: number): void {
+    const { options } = this.endpoint;
+    if (this.#state === 'handshaking') {
+      if (now >= this.#handshakeDeadline) this.#rejectHandshake(HANDSHAKE_CANCELED);
+      return;
+    }
+    // Long polling has inherent keep-alive: every poll is one.
+    if (this.connection.transport !== 'LongPolling' && now - this.#lastSendAt >= options.keepAliveIntervalMs) {
+      this.#write(this.endpoint.pingBytes(this.protocol));
+    }
+    if (this.#clientTimeoutArmed && this.#pauses === 0 && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
+      const error = new Error(CLIENT_TIMEOUT);
+      error.name = 'OperationCanceledException';
+      this.endpoint.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
+      this.#fail(error);
+    }
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------------
+
+  async #connect(): Promise<void> {
+    const { endpoint } = this;
+    try {
+      await endpoint.manager.onConnected(this);
+      this.#registered = true;
+      if (this.#closed) return;
+      const hub = createHub(endpoint.hubClass, new LifecycleScope(this, false));
+      await hub.onConnected();
+    } catch (error) {
+      endpoint.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed');
+      // The client must not reconnect into the same failure.
+      this.#close(toError(error), false, undefined);
+      return;
+    }
+    // From here on onDisconnected is owed, even if the connection ended while onConnected ran.
+    this.#hubConnected = true;
+    if (this.#closed) return;
+    this.#state = 'connected';
+    this.#drain();
+  }
+
+  /** A method, not a field read, so narrowing does not survive the awaits above. */
+  get #closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** A protocol, size or timeout error: Close with the error, the client may reconnect. */
+  #fail(error: Error): void {
+    this.#close(error, true, error);
+  }
+
+  /**
+   * Ends the session once: sends Close (after the handshake), ends the transport, cancels streams,
+   * uploads and pending client results, then runs onDisconnected and unregisters.
+   */
+  #close(closeError: Error | undefined, allowReconnect: boolean, disconnectError: Error | undefined): void {
+    if (this.#state === 'closed') return;
+    const handshaking = this.#state === 'handshaking';
+    this.#state = 'closed';
+    this.endpoint.heartbeat.delete(this);
+    if (!handshaking) this.#writeClose(closeError, allowReconnect);
+    this.#backlog = undefined;
+    this.#partial = undefined;
+    this.connection.close();
+    this.#abort.abort();
+    if (this.#streams !== undefined) for (const stream of this.#streams.values()) stream.cancel();
+    if (this.#uploads !== undefined) {
+      const aborted = new HubError(HubErrorCode.StreamAborted, UPLOAD_ABORTED, 'OperationCanceledException');
+      for (const upload of this.#uploads.values()) upload.end(aborted);
+    }
+    if (handshaking) {
+      this.endpoint.sessions.delete(this);
+      return;
+    }
+    this.#ended = this.#disconnect(disconnectError);
+  }
+
+  #writeClose(error: Error | undefined, allowReconnect: boolean): void {
+    let message: CloseMessage;
+    if (error !== undefined) {
+      const text = buildErrorMessage(CONNECTION_CLOSED_WITH_ERROR, error, this.endpoint.options.enableDetailedErrors);
+      message = allowReconnect ? { type: MessageType.Close, error: text, allowReconnect } : { type: MessageType.Close, error: text };
+    } else {
+      message = allowReconnect ? { type: MessageType.Close, allowReconnect } : { type: MessageType.Close };
+    }
+    try {
+      this.#write(this.protocol.writeMessage(message));
+    } catch (writeError) {
+      this.endpoint.logger.warn({ connectionId: this.connectionId, err: writeError }, 'could not send Close');
+    }
+  }
+
+  async #disconnect(error: Error | undefined): Promise<void> {
+    const { endpoint } = this;
+    try {
+      await this.#connecting;
+      if (this.#hubConnected) {
+        const hub = createHub(endpoint.hubClass, new LifecycleScope(this, true));
+        await hub.onDisconnected(error);
+      }
+    } catch (hubError) {
+      endpoint.logger.error({ connectionId: this.connectionId, err: hubError }, 'onDisconnected failed');
+    }
+    try {
+      if (this.#registered) await endpoint.manager.onDisconnected(this);
+    } catch (managerError) {
+      endpoint.logger.error({ connectionId: this.connectionId, err: managerError }, 'lifetime manager onDisconnected failed');
+    }
+    endpoint.sessions.delete(this);
+  }
+
+  #write(bytes: Uint8Array): boolean {
+    this.#lastSendAt = this.endpoint.heartbeat.now;
+    return this.connection.send(bytes);
+  }
+}
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(head.length + tail.length);
+  joined.set(head, 0);
+  joined.set(tail, head.length);
+  return joined;
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

@@ -1,0 +1,96 @@
+import type { CompletionMessage } from '@switchyard/protocol';
+import { HubError, HubErrorCode, HubException } from '../errors.js';
+import type { Heartbeat, HeartbeatMember } from '../heartbeat.js';
+
+interface PendingResult {
+  readonly connectionId: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  /** Monotonic ms after which the call fails; Infinity without a timeout. */
+  readonly deadline: number;
+}
+
+/**
+ * Client results waiting for the client's Completion. Ids are generated here ("s1", "s2", …, the `s`
+ * keeping them apart from the client's own ids, which are plain numbers and also name upload streams).
+ * Timeouts are checked on the shared heartbeat while anything is pending, never with a timer per call.
+ */
+export class ClientResultTracker implements HeartbeatMember {
+  readonly #pending = new Map<string, PendingResult>();
+  readonly #heartbeat: Heartbeat;
+  readonly #timeoutMs: number | null;
+  #lastId = 0;
+
+  constructor(heartbeat: Heartbeat, timeoutMs: number | null) {
+    this.#heartbeat = heartbeat;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  nextInvocationId(): string {
+    return `s${++this.#lastId}`;
+  }
+
+  /** Registers a pending result; the promise settles on {@link complete}, {@link fail} or timeout. */
+  add(connectionId: string, invocationId: string): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const deadline = this.#timeoutMs === null ? Infinity : this.#heartbeat.touch() + this.#timeoutMs;
+      this.#pending.set(invocationId, { connectionId, resolve, reject, deadline });
+      if (this.#timeoutMs !== null && this.#pending.size === 1) this.#heartbeat.add(this);
+    });
+  }
+
+  /** Settles the pending call with the client's answer. False when the id is unknown or not that connection's. */
+  complete(connectionId: string, completion: CompletionMessage): boolean {
+    const pending = this.#pending.get(completion.invocationId);
+    if (pending === undefined || pending.connectionId !== connectionId) return false;
+    this.#remove(completion.invocationId);
+    if (completion.error !== undefined) pending.reject(new HubException(completion.error));
+    else pending.resolve(completion.result);
+    return true;
+  }
+
+  /** Rejects one pending call (its invocation could not be sent). */
+  fail(invocationId: string, error: Error): void {
+    const pending = this.#pending.get(invocationId);
+    if (pending === undefined) return;
+    this.#remove(invocationId);
+    pending.reject(error);
+  }
+
+  /** Rejects every call pending on `connectionId` (it disconnected). */
+  failConnection(connectionId: string, error: Error): void {
+    for (const [invocationId, pending] of this.#pending) {
+      if (pending.connectionId !== connectionId) continue;
+      this.#remove(invocationId);
+      pending.reject(error);
+    }
+  }
+
+  onHeartbeat(now: number): void {
+    for (const [invocationId, pending] of this.#pending) {
+      if (pending.deadline > now) continue;
+      this.#remove(invocationId);
+      pending.reject(
+        new HubError(
+          HubErrorCode.ClientResultTimeout,
+          `Connection '${pending.connectionId}' did not answer invocation '${invocationId}' within ${String(this.#timeoutMs)}ms.`,
+          'TimeoutException',
+        ),
+      );
+    }
+  }
+
+  dispose(error: Error): void {
+    for (const invocationId of [...this.#pending.keys()]) this.fail(invocationId, error);
+    this.#heartbeat.delete(this);
+  }
+
+  #remove(invocationId: string): void {
+    this.#pending.delete(invocationId);
+    if (this.#pending.size === 0) this.#heartbeat.delete(this);
+  }
+}

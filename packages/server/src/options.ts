@@ -1,0 +1,142 @@
+/**
+ * Hub options, with the defaults of ASP.NET Core's `HubOptions`. The defaults live in one object,
+ * {@link hubOptionDefaults}; docs/options.md ("Hub options") describes the same table.
+ */
+import type { Connection } from '@switchyard/connections';
+import type { HubAuthorization } from './auth/authorization.js';
+import { HubError, HubErrorCode } from './errors.js';
+
+/** Per-hub options (the hub half of `mapHub`'s options; the rest go to the connections layer). */
+export interface HubOptions {
+  /**
+   * Send a Ping after this long without sending anything (not on long polling, which needs none).
+   * Clients should use a server timeout of about twice this.
+   * @default 15_000
+   */
+  keepAliveIntervalMs?: number;
+  /**
+   * Close a connection that sent nothing for this long. Armed only after the client's first Ping, as in .NET
+   * (clients on long polling never ping, so it never applies to them).
+   * @default 30_000
+   */
+  clientTimeoutMs?: number;
+  /**
+   * Close a connection whose handshake has not arrived within this time ("Handshake was canceled.").
+   * @default 15_000
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Largest hub message accepted from a client, in bytes (also bounds the handshake). A larger message
+   * closes the connection with an error. `null` = unlimited.
+   * @default 32_768
+   */
+  maximumReceiveMessageSize?: number | null;
+  /**
+   * Items buffered per client-to-server stream before the server stops reading the connection
+   * until the hub method consumes some.
+   * @default 10
+   */
+  streamBufferCapacity?: number;
+  /**
+   * How many non-streaming invocations of one client may run at once. Further ones wait in order and
+   * the server stops reading the connection meanwhile. Streaming invocations and invocations with
+   * upload streams do not count.
+   * @default 1
+   */
+  maximumParallelInvocationsPerClient?: number;
+  /**
+   * Add the error type and message to the errors clients see (" InvalidOperationException: …").
+   * Leave off in production: messages may reveal internals.
+   * @default false
+   */
+  enableDetailedErrors?: boolean;
+  /**
+   * Fail a client result (`invoke`) the client has not answered within this time. `null` waits until the
+   * client answers or disconnects, as .NET does.
+   * @default null
+   */
+  clientResultTimeoutMs?: number | null;
+  /** Hub and per-method authorization. @default {} (everyone may call everything) */
+  authorization?: HubAuthorization;
+  /**
+   * Derives `context.userId`, the key of `clients.user(id)`.
+   * @default connection => connection.user?.userId
+   */
+  userIdProvider?: (connection: Connection) => string | undefined;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedHubOptions {
+  readonly keepAliveIntervalMs: number;
+  readonly clientTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maximumReceiveMessageSize: number | null;
+  readonly streamBufferCapacity: number;
+  readonly maximumParallelInvocationsPerClient: number;
+  readonly enableDetailedErrors: boolean;
+  readonly clientResultTimeoutMs: number | null;
+  readonly authorization: HubAuthorization;
+  readonly userIdProvider: (connection: Connection) => string | undefined;
+}
+
+/** The defaults, as in .NET's `HubOptionsSetup`. */
+export const hubOptionDefaults: ResolvedHubOptions = Object.freeze({
+  keepAliveIntervalMs: 15_000,
+  clientTimeoutMs: 30_000,
+  handshakeTimeoutMs: 15_000,
+  maximumReceiveMessageSize: 32_768,
+  streamBufferCapacity: 10,
+  maximumParallelInvocationsPerClient: 1,
+  enableDetailedErrors: false,
+  clientResultTimeoutMs: null,
+  authorization: Object.freeze({}),
+  userIdProvider: (connection: Connection) => connection.user?.userId,
+});
+
+/** Applies defaults and validates ranges. @throws HubError `ERR_HUB_INVALID_OPTION` */
+export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions {
+  const resolved: ResolvedHubOptions = {
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? hubOptionDefaults.keepAliveIntervalMs,
+    clientTimeoutMs: options.clientTimeoutMs ?? hubOptionDefaults.clientTimeoutMs,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? hubOptionDefaults.handshakeTimeoutMs,
+    maximumReceiveMessageSize:
+      options.maximumReceiveMessageSize === undefined
+        ? hubOptionDefaults.maximumReceiveMessageSize
+        : options.maximumReceiveMessageSize,
+    streamBufferCapacity: options.streamBufferCapacity ?? hubOptionDefaults.streamBufferCapacity,
+    maximumParallelInvocationsPerClient:
+      options.maximumParallelInvocationsPerClient ?? hubOptionDefaults.maximumParallelInvocationsPerClient,
+    enableDetailedErrors: options.enableDetailedErrors ?? hubOptionDefaults.enableDetailedErrors,
+    clientResultTimeoutMs:
+      options.clientResultTimeoutMs === undefined ? hubOptionDefaults.clientResultTimeoutMs : options.clientResultTimeoutMs,
+    authorization: options.authorization ?? hubOptionDefaults.authorization,
+    userIdProvider: options.userIdProvider ?? hubOptionDefaults.userIdProvider,
+  };
+  requirePositive('keepAliveIntervalMs', resolved.keepAliveIntervalMs);
+  requirePositive('clientTimeoutMs', resolved.clientTimeoutMs);
+  requirePositive('handshakeTimeoutMs', resolved.handshakeTimeoutMs);
+  if (resolved.maximumReceiveMessageSize !== null) requirePositive('maximumReceiveMessageSize', resolved.maximumReceiveMessageSize);
+  requirePositive('streamBufferCapacity', resolved.streamBufferCapacity, true);
+  requirePositive('maximumParallelInvocationsPerClient', resolved.maximumParallelInvocationsPerClient, true);
+  if (resolved.clientResultTimeoutMs !== null) requirePositive('clientResultTimeoutMs', resolved.clientResultTimeoutMs);
+  return resolved;
+}
+
+function requirePositive(name: string, value: number, integer = false): void {
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new HubError(
+      HubErrorCode.InvalidOption,
+      `Hub option '${name}' must be a positive ${integer ? 'integer' : 'number'}; got ${String(value)}.`,
+    );
+  }
+}
+
+/**
+ * How often the shared heartbeat must tick to honour these options: a quarter of the shortest interval,
+ * at most once a second (the .NET heartbeat period), at least every 10 ms.
+ */
+export function heartbeatPeriodFor(options: ResolvedHubOptions): number {
+  let shortest = Math.min(options.keepAliveIntervalMs, options.clientTimeoutMs, options.handshakeTimeoutMs);
+  if (options.clientResultTimeoutMs !== null) shortest = Math.min(shortest, options.clientResultTimeoutMs);
+  return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+}

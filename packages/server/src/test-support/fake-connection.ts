@@ -1,0 +1,88 @@
+import type { Connection, ConnectionListener, ConnectionRequest, Principal, TransportKind } from '@switchyard/connections';
+import type { TransferFormat } from '@switchyard/protocol';
+
+let nextId = 0;
+
+export interface FakeConnectionOptions {
+  connectionId?: string;
+  transport?: TransportKind;
+  user?: Principal;
+  url?: string;
+}
+
+/**
+ * The connections layer's `Connection` seam, in memory: records what the server sends, lets a test
+ * push inbound bytes, and reports close like the real layer (onClose once, asynchronously).
+ */
+export class FakeConnection implements Connection {
+  readonly connectionId: string;
+  readonly transport: TransportKind;
+  readonly supportsBinary: boolean;
+  readonly request: ConnectionRequest;
+  readonly user: Principal | undefined;
+  readonly bufferedAmount = 0;
+  readonly statefulReconnect = false;
+  transferFormat: TransferFormat = 'Text';
+  readonly sent: Uint8Array[] = [];
+  paused = false;
+  pauseCalls = 0;
+  closed = false;
+  listener: ConnectionListener | undefined;
+  /** Called on every send (the test client decodes here). */
+  onSend: ((payload: Uint8Array) => void) | undefined;
+  readonly #abort = new AbortController();
+
+  constructor(options: FakeConnectionOptions = {}) {
+    this.connectionId = options.connectionId ?? `conn-${++nextId}`;
+    this.transport = options.transport ?? 'WebSockets';
+    this.supportsBinary = this.transport !== 'ServerSentEvents';
+    this.user = options.user;
+    this.request = {
+      method: 'GET',
+      url: new URL(options.url ?? '/hub', 'http://localhost'),
+      headers: {},
+      remoteAddress: '127.0.0.1',
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  send(payload: Uint8Array): boolean {
+    if (this.closed) return false;
+    this.sent.push(payload);
+    this.onSend?.(payload);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#abort.abort();
+    queueMicrotask(() => this.listener?.onClose());
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.pauseCalls++;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /** Inbound bytes from the "client". */
+  receive(data: Uint8Array | string): void {
+    if (this.closed) throw new Error('receive on a closed fake connection');
+    this.listener!.onData(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  }
+
+  /** The transport dropped (the client went away without a Close message). */
+  drop(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#abort.abort();
+    this.listener?.onClose(error);
+  }
+}
