@@ -3,3 +3,8 @@ export * from './hub-protocol.js';
 export * from './errors.js';
 export * from './contract.js';
 export * from './binary-message-format.js';
+export * from './text-message-format.js';
+export * from './handshake.js';
+export * from './json-hub-protocol.js';
+export { encodeBase64 } from './base64.js';
+export { formatDate } from './json-payload.js';
