@@ -41,6 +41,11 @@ export interface Connection {
   /** Bytes queued but not yet handed to the socket. */
   readonly bufferedAmount: number;
   /**
+   * True when negotiate agreed on stateful reconnect (the endpoint allows it and the client asked).
+   * Only the negotiate flag for now: a dropped WebSocket is not resumed yet.
+   */
+  readonly statefulReconnect: boolean;
+  /**
    * How payloads are framed on WebSockets (text or binary frames). Set by the application after its own
    * negotiation (the hub handshake); `Text` until then.
    */
@@ -48,6 +53,8 @@ export interface Connection {
   /**
    * Queues `payload`; payloads go out in order, possibly several in one frame or response.
    * Returns false when the connection has ended (the payload is dropped).
+   * The connection keeps a reference to `payload` until it is written: do not modify it afterwards
+   * (sharing one payload among many connections is fine and is how broadcasts avoid copies).
    */
   send(payload: Uint8Array): boolean;
   /** Ends the connection after flushing what is queued. Idempotent. */

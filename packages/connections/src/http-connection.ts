@@ -1,0 +1,350 @@
+/**
+ * The {@link Connection} implementation: one logical connection, whatever transport carries it.
+ *
+ * Lifecycle (`state`):
+ *
+ *   negotiated ──start()──▶ open ──close()──▶ closing ──transport ended──▶ ended
+ *        │                    │                                            ▲
+ *        └── reaped / shutdown└── abort(error) / transport dropped ─────────┘
+ *
+ * Outbound: `send` appends to one array per connection and schedules a flush (flush-scheduler.ts); the
+ * flush concatenates what was queued in that turn and hands it to the transport sink in one write.
+ * Inbound: transports call `receive`; while paused (or before the handler returned its listener)
+ * payloads are held in order, and POSTs are answered only once their bytes were delivered.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TransferFormat } from '@switchyard/protocol';
+import type { Connection, ConnectionHandler, ConnectionListener, ConnectionRequest, Principal, TransportKind } from './connection.js';
+import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
+import { scheduleFlush, type Flushable } from './flush-scheduler.js';
+import { respondText } from './http-responses.js';
+import type { ResolvedConnectionEndpointOptions } from './options.js';
+import { RequestSnapshot } from './request-snapshot.js';
+import type { TransportSink } from './transports/transport-sink.js';
+
+/** What a connection needs from the endpoint that created it. */
+export interface ConnectionOwner {
+  readonly handler: ConnectionHandler;
+  readonly options: ResolvedConnectionEndpointOptions;
+  /** Forgets the connection (it ended). */
+  remove(connection: HttpConnection): void;
+}
+
+const NEGOTIATED = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const ENDED = 3;
+type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
+
+/** Sentinel of {@link HttpConnection.inactiveSinceMs}: a transport request is active. */
+export const ACTIVE = -1;
+
+export class HttpConnection implements Connection, Flushable {
+  readonly connectionId: string;
+  /** The secret token clients put in `?id=` (equal to the id for negotiate version 0). */
+  readonly token: string;
+  readonly statefulReconnect: boolean;
+  transferFormat: TransferFormat = 'Text';
+  user: Principal | undefined = undefined;
+  /**
+   * Monotonic ms since which no transport request has been active (negotiated and unused, or between
+   * two polls); {@link ACTIVE} while one is. The reaper disposes connections inactive for too long.
+   */
+  inactiveSinceMs: number;
+
+  readonly #owner: ConnectionOwner;
+  #state: State = NEGOTIATED;
+  #transport: TransportKind | undefined;
+  #request: ConnectionRequest | undefined;
+  #sink: TransportSink | undefined;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  #listener: ConnectionListener | undefined;
+  #starting = false;
+  #paused = false;
+  #draining = false;
+  #held: Uint8Array[] | undefined;
+  #heldPosts: ServerResponse[] | undefined;
+  #abortController: AbortController | undefined;
+  #endError: ConnectionsError | undefined;
+
+  constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
+    this.#owner = owner;
+    this.connectionId = ids.connectionId;
+    this.token = ids.connectionToken;
+    this.statefulReconnect = statefulReconnect;
+    this.inactiveSinceMs = nowMs;
+  }
+
+  // ---- Connection ----
+
+  get transport(): TransportKind {
+    // The application sees a connection only once its transport started, so this is always set.
+    return this.#transport!;
+  }
+
+  get supportsBinary(): boolean {
+    return this.#transport !== 'ServerSentEvents';
+  }
+
+  get request(): ConnectionRequest {
+    return this.#request!;
+  }
+
+  get signal(): AbortSignal {
+    // Created on first use: most connections never need one.
+    if (this.#abortController === undefined) {
+      this.#abortController = new AbortController();
+      if (this.#state === ENDED) this.#abortController.abort(this.#endError);
+    }
+    return this.#abortController.signal;
+  }
+
+  get bufferedAmount(): number {
+    return this.#queuedBytes + (this.#sink?.pendingBytes ?? 0);
+  }
+
+  send(payload: Uint8Array): boolean {
+    if (this.#state !== OPEN) return false;
+    const size = payload.byteLength;
+    if (size === 0) return true;
+    const limit = this.#owner.options.maxBufferedBytes;
+    if (this.#queuedBytes + size + this.#sink!.pendingBytes > limit) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+        `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
+      return false;
+    }
+    this.#queue.push(payload);
+    this.#queuedBytes += size;
+    this.#requestFlush();
+    return true;
+  }
+
+  close(): void {
+    if (this.#state !== OPEN) return;
+    this.#state = CLOSING;
+    this.#requestFlush();
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#sink?.pauseInbound();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#sink?.resumeInbound();
+    if (this.#held !== undefined) this.#drainHeld();
+    else this.#releaseHeldPosts();
+  }
+
+  // ---- used by the endpoint and the transports ----
+
+  /** The transport claimed by the first transport request, or undefined while none has come. */
+  get transportKind(): TransportKind | undefined {
+    return this.#transport;
+  }
+
+  get sink(): TransportSink | undefined {
+    return this.#sink;
+  }
+
+  /** True once `close()` was called or the connection is ending for another reason. */
+  get isClosing(): boolean {
+    return this.#state >= CLOSING;
+  }
+
+  get isEnded(): boolean {
+    return this.#state === ENDED;
+  }
+
+  /** True once the application runs (the handler was called). */
+  get isStarted(): boolean {
+    return this.#state !== NEGOTIATED;
+  }
+
+  /** Since when the transport's oldest write waits (-1: none); read by the send-timeout check. */
+  get stalledSinceMs(): number {
+    return this.#sink?.stalledSinceMs ?? -1;
+  }
+
+  /** Binds the connection to `kind` (first transport request); it counts as active from now on. */
+  claimTransport(kind: TransportKind): void {
+    this.#transport = kind;
+    this.inactiveSinceMs = ACTIVE;
+  }
+
+  /** Starts the application on an established transport: calls the handler, delivers held input. */
+  start(sink: TransportSink, request: IncomingMessage, user: Principal | undefined): void {
+    if (this.#state !== NEGOTIATED) return;
+    this.#sink = sink;
+    this.#request = new RequestSnapshot(request);
+    this.user = user;
+    this.#state = OPEN;
+    this.#starting = true;
+    let listener: ConnectionListener | undefined;
+    let failure: unknown;
+    try {
+      listener = this.#owner.handler(this);
+    } catch (error) {
+      failure = error;
+    }
+    this.#starting = false;
+    this.#listener = listener;
+    if (listener === undefined) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection handler threw.', { cause: failure }));
+      return;
+    }
+    // The handler may have ended the connection synchronously (abort); onClose was deferred until now.
+    if (this.isEnded) this.#notifyClosed();
+    else if (this.#held !== undefined) this.#drainHeld();
+  }
+
+  /** Inbound bytes from the transport. */
+  receive(payload: Uint8Array): void {
+    if (this.#state === ENDED) return;
+    if (this.#listener === undefined || this.#paused || this.#held !== undefined) {
+      (this.#held ??= []).push(payload);
+      if (this.#listener !== undefined && !this.#paused) this.#drainHeld();
+      return;
+    }
+    this.#deliver(payload);
+  }
+
+  /**
+   * Inbound bytes from a POST: delivered, then answered 200. While paused the answer waits until the
+   * application resumed and took the bytes, so a client that sends faster than the server reads is slowed.
+   */
+  receivePost(payload: Uint8Array, res: ServerResponse): void {
+    if (this.#paused) {
+      (this.#held ??= []).push(payload);
+      (this.#heldPosts ??= []).push(res);
+      return;
+    }
+    this.receive(payload);
+    respondText(res, 200);
+  }
+
+  /**
+   * Hands what is queued to the sink if it can take it, and ends the sink once a closing connection has
+   * nothing left. Long polling calls this when a poll arrives.
+   */
+  flush(): void {
+    const sink = this.#sink;
+    if (sink === undefined || this.#state === ENDED) return;
+    if (this.#queuedBytes > 0) {
+      if (!sink.ready) return;
+      const queue = this.#queue;
+      const batch = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queuedBytes);
+      queue.length = 0;
+      this.#queuedBytes = 0;
+      sink.write(batch);
+    }
+    if (this.#state === CLOSING) sink.end();
+  }
+
+  runScheduledFlush(): void {
+    this.#flushScheduled = false;
+    this.flush();
+  }
+
+  /** Ends the connection now: `error` for a failure, undefined for a server-side decision without fault. */
+  abort(error: ConnectionsError | undefined): void {
+    if (this.#state === ENDED) return;
+    this.#endError ??= error;
+    if (this.#state !== NEGOTIATED) this.#state = CLOSING;
+    const sink = this.#sink;
+    if (sink === undefined) this.#finish(this.#endError);
+    else sink.abort(this.#endError);
+  }
+
+  /**
+   * Server shutdown: writes what the transport can take now, ends it gracefully where that is possible
+   * (WebSocket close handshake, end of the SSE stream) and at once for long polling, whose next poll
+   * would never be answered.
+   */
+  shutdown(): void {
+    if (this.#state === ENDED) return;
+    const sink = this.#sink;
+    if (sink === undefined) {
+      this.#finish(undefined);
+      return;
+    }
+    if (this.#state === OPEN) this.#state = CLOSING;
+    this.flush();
+    if (this.#transport === 'LongPolling') this.abort(undefined);
+  }
+
+  /** Called by the sink when the transport is done, with the reason when it failed. */
+  transportEnded(error?: ConnectionsError): void {
+    this.#finish(this.#endError ?? error);
+  }
+
+  // ---- internals ----
+
+  #requestFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    scheduleFlush(this);
+  }
+
+  #deliver(payload: Uint8Array): void {
+    try {
+      this.#listener!.onData(payload);
+    } catch (error) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection listener threw in onData.', { cause: error }));
+    }
+  }
+
+  #drainHeld(): void {
+    // Re-entrancy guard: onData may call resume()/pause(), which must not start a second loop.
+    if (this.#draining) return;
+    this.#draining = true;
+    const held = this.#held!;
+    while (held.length > 0 && !this.#paused && this.#listener !== undefined && this.#state !== ENDED) {
+      this.#deliver(held.shift()!);
+    }
+    this.#draining = false;
+    if (held.length === 0 && this.#held === held) this.#held = undefined;
+    if (!this.#paused && this.#held === undefined) this.#releaseHeldPosts();
+  }
+
+  #releaseHeldPosts(): void {
+    const posts = this.#heldPosts;
+    if (posts === undefined) return;
+    this.#heldPosts = undefined;
+    for (const res of posts) respondText(res, 200);
+  }
+
+  #finish(error: ConnectionsError | undefined): void {
+    if (this.#state === ENDED) return;
+    this.#state = ENDED;
+    this.#endError = error;
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    this.#held = undefined;
+    const posts = this.#heldPosts;
+    this.#heldPosts = undefined;
+    // As the .NET server: a send that could not be delivered because the connection went away is a 404.
+    if (posts !== undefined) for (const res of posts) respondText(res, 404);
+    this.#owner.remove(this);
+    this.#abortController?.abort(error);
+    if (!this.#starting) this.#notifyClosed();
+  }
+
+  #notifyClosed(): void {
+    const listener = this.#listener;
+    // Drop the references so a long-lived Connection object held by the application pins nothing.
+    this.#listener = undefined;
+    this.#sink = undefined;
+    if (listener === undefined) return;
+    try {
+      listener.onClose(this.#endError);
+    } catch {
+      // An onClose that throws is the application's bug; it must not break the transport's cleanup.
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Options of one {@link ConnectionEndpoint}, with the defaults of ASP.NET Core's
+ * `HttpConnectionDispatcherOptions` where one exists. The defaults live in one object,
+ * {@link connectionEndpointDefaults}; docs/options.md ("ConnectionEndpoint options") describes the same table.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Principal, TransportKind } from './connection.js';
+import { CorsPolicy, type CorsOptions } from './cors.js';
+import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
+
+/** Every transport, in the order negotiate advertises them (the client tries them in this order). */
+export const allTransports: readonly TransportKind[] = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+
+/**
+ * Decides who sends a request. Runs on EVERY HTTP request of the endpoint (negotiate, the WebSocket
+ * upgrade, the SSE stream, each poll, each POST, DELETE), so keep it cheap (cache verified tokens).
+ * Return the principal, `undefined` for an anonymous request, or throw {@link AccessDeniedError} to
+ * answer 401/403. Any other thrown error answers 500.
+ */
+export type AuthenticateHook = (request: IncomingMessage) => Promise<Principal | undefined>;
+
+export interface ConnectionEndpointOptions {
+  /**
+   * Transports this endpoint accepts and advertises. Order does not matter: negotiate always lists
+   * WebSockets, ServerSentEvents, LongPolling in that order.
+   * @default ['WebSockets', 'ServerSentEvents', 'LongPolling']
+   */
+  transports?: readonly TransportKind[];
+  /** Establishes the principal of a request; see {@link AuthenticateHook}. @default undefined (everyone anonymous) */
+  authenticate?: AuthenticateHook;
+  /**
+   * Answer 401 (empty body) to negotiate and to every transport request that has no principal.
+   * Requires `authenticate`.
+   * @default false
+   */
+  requireAuthentication?: boolean;
+  /** How long a long-polling GET waits for data before answering 200 with an empty body. @default 90_000 */
+  longPollTimeoutMs?: number;
+  /**
+   * A connection without an active transport request for this long is disposed: negotiated but never
+   * used, or a long-polling client that stopped polling. Checked by a 1 s heartbeat.
+   * @default 15_000
+   */
+  disconnectTimeoutMs?: number;
+  /** A single write to the transport (WebSocket send, SSE write, poll response) stuck longer than this closes the connection. @default 10_000 */
+  transportSendTimeoutMs?: number;
+  /** After the server sends a WebSocket close frame, how long to wait for the client's before dropping the socket. @default 5_000 */
+  webSocketCloseTimeoutMs?: number;
+  /** Lowest negotiate version accepted (0 or 1); older clients get `{"error":…}`. @default 0 */
+  minimumNegotiateVersion?: number;
+  /**
+   * Answer `"useStatefulReconnect":true` to clients that ask for it. Only the negotiate flag for now:
+   * resuming a dropped WebSocket is not implemented yet.
+   * @default false
+   */
+  allowStatefulReconnect?: boolean;
+  /**
+   * Outbound bytes one connection may hold (queued + not yet written by the socket, or waiting for the
+   * next poll). A `send` that would exceed it returns false, drops the payload and closes the connection
+   * with `ERR_CONNECTION_BUFFER_FULL`: a client that cannot keep up is disconnected, never silently
+   * skipped. Must exceed the largest single payload.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Largest inbound POST body (long polling / SSE sends) and largest inbound WebSocket message, in bytes.
+   * A larger POST is answered 413, a larger WebSocket message closes the socket with 1009; both close the
+   * connection with `ERR_CONNECTION_MESSAGE_TOO_LARGE`.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxRequestBodyBytes?: number;
+  /** CORS for this endpoint; overrides the router's `cors`. @default undefined (the router's) */
+  cors?: CorsOptions;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedConnectionEndpointOptions {
+  readonly transports: readonly TransportKind[];
+  readonly authenticate: AuthenticateHook | undefined;
+  readonly requireAuthentication: boolean;
+  readonly longPollTimeoutMs: number;
+  readonly disconnectTimeoutMs: number;
+  readonly transportSendTimeoutMs: number;
+  readonly webSocketCloseTimeoutMs: number;
+  readonly minimumNegotiateVersion: number;
+  readonly allowStatefulReconnect: boolean;
+  readonly maxBufferedBytes: number;
+  readonly maxRequestBodyBytes: number;
+  /** The endpoint's own CORS policy, validated; undefined = the router's. */
+  readonly cors: CorsPolicy | undefined;
+}
+
+/** The defaults, in one place. */
+export const connectionEndpointDefaults = {
+  transports: allTransports,
+  requireAuthentication: false,
+  longPollTimeoutMs: 90_000,
+  disconnectTimeoutMs: 15_000,
+  transportSendTimeoutMs: 10_000,
+  webSocketCloseTimeoutMs: 5_000,
+  minimumNegotiateVersion: 0,
+  allowStatefulReconnect: false,
+  maxBufferedBytes: 1_048_576,
+  maxRequestBodyBytes: 1_048_576,
+} as const;
+
+/** Applies defaults and validates; throws `ERR_CONNECTION_INVALID_OPTION` on a bad value. */
+export function resolveEndpointOptions(options: ConnectionEndpointOptions = {}): ResolvedConnectionEndpointOptions {
+  const d = connectionEndpointDefaults;
+  const resolved: ResolvedConnectionEndpointOptions = {
+    transports: resolveTransports(options.transports ?? d.transports),
+    authenticate: options.authenticate,
+    requireAuthentication: options.requireAuthentication ?? d.requireAuthentication,
+    longPollTimeoutMs: positive('longPollTimeoutMs', options.longPollTimeoutMs ?? d.longPollTimeoutMs),
+    disconnectTimeoutMs: positive('disconnectTimeoutMs', options.disconnectTimeoutMs ?? d.disconnectTimeoutMs),
+    transportSendTimeoutMs: positive('transportSendTimeoutMs', options.transportSendTimeoutMs ?? d.transportSendTimeoutMs),
+    webSocketCloseTimeoutMs: positive('webSocketCloseTimeoutMs', options.webSocketCloseTimeoutMs ?? d.webSocketCloseTimeoutMs),
+    minimumNegotiateVersion: options.minimumNegotiateVersion ?? d.minimumNegotiateVersion,
+    allowStatefulReconnect: options.allowStatefulReconnect ?? d.allowStatefulReconnect,
+    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes),
+    maxRequestBodyBytes: positive('maxRequestBodyBytes', options.maxRequestBodyBytes ?? d.maxRequestBodyBytes),
+    cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
+  };
+  if (resolved.minimumNegotiateVersion !== 0 && resolved.minimumNegotiateVersion !== 1) {
+    throw invalid(`minimumNegotiateVersion must be 0 or 1, got ${String(resolved.minimumNegotiateVersion)}`);
+  }
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw invalid('authenticate must be a function');
+  }
+  if (resolved.requireAuthentication && resolved.authenticate === undefined) {
+    throw invalid('requireAuthentication needs an authenticate hook');
+  }
+  return resolved;
+}
+
+function resolveTransports(transports: readonly TransportKind[]): readonly TransportKind[] {
+  const given: readonly unknown[] = transports;
+  if (!Array.isArray(given) || given.length === 0) throw invalid('transports must name at least one transport');
+  for (const t of given) {
+    if (!allTransports.includes(t as TransportKind)) throw invalid(`unknown transport '${String(t)}'`);
+  }
+  // Negotiate lists transports in the canonical order, whatever order the options used.
+  return allTransports.filter((t) => transports.includes(t));
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalid(`${name} must be a positive finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function invalid(message: string): ConnectionsError {
+  return new ConnectionsError(ConnectionsErrorCode.InvalidOption, message);
+}

@@ -1,0 +1,39 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { ConnectionRequest } from './connection.js';
+
+/**
+ * The {@link ConnectionRequest} of a connection: copies what it needs from the request that opened the
+ * transport and keeps no reference to the request or its socket (a WebSocket connection may live for
+ * days). The `URL` is built only when read.
+ */
+export class RequestSnapshot implements ConnectionRequest {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+  readonly #target: string;
+  readonly #origin: string;
+  #url: URL | undefined;
+
+  constructor(req: IncomingMessage) {
+    this.method = req.method ?? 'GET';
+    // Node builds a fresh plain object per request; holding it does not hold the request.
+    this.headers = req.headers;
+    this.remoteAddress = req.socket.remoteAddress;
+    this.#target = req.url ?? '/';
+    const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+    this.#origin = `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  }
+
+  get url(): URL {
+    if (this.#url === undefined) {
+      try {
+        this.#url = new URL(this.#target, this.#origin);
+      } catch {
+        // A malformed Host header must not make the getter throw.
+        this.#url = new URL(this.#target, 'http://localhost');
+      }
+    }
+    return this.#url;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The WebSocket transport, on `ws` in noServer mode. One WebSocket message per flush: several queued
+ * payloads go out concatenated in one frame (the client parses records, never frames). Frames are text
+ * while `connection.transferFormat` is `Text`, binary otherwise. The server closes with 1000 normally and
+ * 1011 on failure; `ws` drops a peer that does not answer the close within `webSocketCloseTimeoutMs`.
+ */
+import { performance } from 'node:perf_hooks';
+import type { RawData, WebSocket } from 'ws';
+import { ConnectionsError, ConnectionsErrorCode } from '../errors.js';
+import type { HttpConnection } from '../http-connection.js';
+import type { TransportSink } from './transport-sink.js';
+
+// Event listeners are module-level functions that find their sink through this back-pointer, so a
+// connection allocates no closure per event type (the pattern `ws` itself uses).
+const kSink = Symbol('switchyard.webSocketSink');
+interface OwnedWebSocket extends WebSocket {
+  [kSink]?: WebSocketSink;
+}
+
+const textFrame = { binary: false };
+const binaryFrame = { binary: true };
+const OPEN = 1;
+
+export class WebSocketSink implements TransportSink {
+  readonly #ws: OwnedWebSocket;
+  readonly #connection: HttpConnection;
+  // Bound once per connection: the completion callback of every send.
+  readonly #onSent = (error?: Error | null): void => this.#sent(error);
+  #inFlight = 0;
+  #stalledSince = -1;
+  #closeSent = false;
+  #error: ConnectionsError | undefined;
+
+  constructor(ws: WebSocket, connection: HttpConnection) {
+    this.#ws = ws;
+    this.#connection = connection;
+    this.#ws[kSink] = this;
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+  }
+
+  get ready(): boolean {
+    return this.#ws.readyState === OPEN;
+  }
+
+  get pendingBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  get stalledSinceMs(): number {
+    return this.#stalledSince;
+  }
+
+  write(batch: Uint8Array): void {
+    if (this.#inFlight++ === 0) this.#stalledSince = performance.now();
+    this.#ws.send(batch, this.#connection.transferFormat === 'Binary' ? binaryFrame : textFrame, this.#onSent);
+  }
+
+  end(): void {
+    if (this.#closeSent) return;
+    this.#closeSent = true;
+    this.#ws.close(1000);
+  }
+
+  abort(error: ConnectionsError | undefined): void {
+    this.#error ??= error;
+    if (this.#closeSent) {
+      // The close handshake already started and we are asked again: stop waiting for the peer.
+      this.#ws.terminate();
+      return;
+    }
+    this.#closeSent = true;
+    this.#ws.close(error === undefined ? 1000 : 1011);
+  }
+
+  pauseInbound(): void {
+    this.#ws.pause();
+  }
+
+  resumeInbound(): void {
+    this.#ws.resume();
+  }
+
+  #sent(error: Error | null | undefined): void {
+    this.#inFlight--;
+    this.#stalledSince = this.#inFlight > 0 ? performance.now() : -1;
+    if (error != null && !this.#closeSent) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error }));
+    }
+  }
+
+  /** @internal */
+  received(data: RawData): void {
+    // binaryType is the default 'nodebuffer': every message, text or binary, arrives as one Buffer.
+    this.#connection.receive(data as Buffer);
+  }
+
+  /** @internal */
+  failed(error: Error & { code?: string }): void {
+    this.#error ??= error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+      ? new ConnectionsError(ConnectionsErrorCode.MessageTooLarge, 'An inbound WebSocket message exceeded maxRequestBodyBytes.', { cause: error })
+      : new ConnectionsError(ConnectionsErrorCode.TransportFailed, `WebSocket protocol error: ${error.message}`, { cause: error });
+  }
+
+  /** @internal */
+  closed(code: number): void {
+    this.#ws[kSink] = undefined;
+    // 1006 = the socket ended without a close frame. After our own close that is just a peer that did
+    // not answer in time; otherwise the client vanished (network drop, killed process).
+    const dropped = code === 1006 && !this.#closeSent;
+    this.#connection.transportEnded(this.#error ?? (dropped
+      ? new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.')
+      : undefined));
+  }
+}
+
+function onMessage(this: OwnedWebSocket, data: RawData): void {
+  this[kSink]?.received(data);
+}
+
+function onError(this: OwnedWebSocket, error: Error): void {
+  this[kSink]?.failed(error);
+}
+
+function onClose(this: OwnedWebSocket, code: number): void {
+  this[kSink]?.closed(code);
+}
