@@ -22,8 +22,6 @@ import type { JsonObject } from './json-record.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const PING: HubMessage = Object.freeze({ type: MessageType.Ping });
-
 /**
  * Reads one message.
  * @returns `undefined` for a message type this version does not know (to be skipped).
@@ -45,7 +43,7 @@ export function readHubMessage(json: JsonObject): HubMessage | undefined {
     case MessageType.CancelInvocation:
       return readCancelInvocation(json);
     case MessageType.Ping:
-      return PING;
+      return { type: MessageType.Ping };
     case MessageType.Close:
       return readClose(json);
     case MessageType.Ack:
