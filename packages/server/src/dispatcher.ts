@@ -28,7 +28,7 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
       const upload = session.upload(message.invocationId);
       if (upload !== undefined) {
         upload.end(message.error === undefined ? undefined : new HubException(message.error));
-        session.closeUpload(upload);
+        session.forgetUpload(upload);
       } else if (!session.endpoint.manager.setConnectionResult(session.connectionId, message)) {
         session.endpoint.logger.debug(
           { connectionId: session.connectionId, invocationId: message.invocationId },

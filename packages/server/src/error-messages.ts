@@ -48,6 +48,10 @@ export const nonStreamingMethodStreamed = (target: string): string =>
 
 export const invocationIdInUse = (invocationId: string): string => `Invocation ID '${invocationId}' is already in use.`;
 
+/** .NET's text verbatim, AddHubOptions included: clients and logs match on it. */
+export const messageTooLarge = (maxBytes: number): string =>
+  `The maximum message size of ${maxBytes}B was exceeded. The message size can be configured in AddHubOptions.`;
+
 export const STREAMING_FAILED = 'An error occurred on the server while streaming results.';
 
 export const CONNECTION_CLOSED_WITH_ERROR = 'Connection closed with an error.';

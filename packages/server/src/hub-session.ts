@@ -8,10 +8,21 @@
  * without a queue per message.
  */
 import type { Connection, ConnectionListener, ConnectionRequest, Principal, TransportKind } from '@switchyard/connections';
-import { MessageType, writeHandshakeResponse, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
+import {
+  MessageType,
+  ProtocolErrorCode,
+  isProtocolError,
+  writeHandshakeResponse, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
 import { dispatchMessage } from './dispatcher.js';
 import { HubError, HubErrorCode, HubException } from './errors.js';
-import { CLIENT_TIMEOUT, CONNECTION_CLOSED_WITH_ERROR, HANDSHAKE_CANCELED, UPLOAD_ABORTED, buildErrorMessage } from './error-messages.js';
+import {
+  CLIENT_TIMEOUT,
+  CONNECTION_CLOSED_WITH_ERROR,
+  HANDSHAKE_CANCELED,
+  UPLOAD_ABORTED,
+  buildErrorMessage,
+  messageTooLarge,
+} from './error-messages.js';
 import { readHandshake } from './handshake.js';
 import type { HeartbeatMember } from './heartbeat.js';
 import { HubCallerContext, type CallerContextSource } from './hub-context.js';
@@ -172,7 +183,7 @@ export class HubSession
       if (result.rest.length > 0) this.#partial = result.rest;
     } catch (error) {
       this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
-      this.#fail(toError(error));
+      this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
     const backlog = this.#backlog;
@@ -261,8 +272,14 @@ export class HubSession
     return this.#uploads?.get(streamId);
   }
 
-  closeUpload(stream: UploadStream): void {
+  /** The client completed the stream: later items with its id are unknown; buffered ones stay readable. */
+  forgetUpload(stream: UploadStream): void {
     if (this.#uploads?.get(stream.streamId) === stream) this.#uploads.delete(stream.streamId);
+  }
+
+  /** The invocation ended: drop what it did not read. */
+  closeUpload(stream: UploadStream): void {
+    this.forgetUpload(stream);
     stream.dispose();
   }
 
@@ -406,6 +423,16 @@ function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
   joined.set(head, 0);
   joined.set(tail, head.length);
   return joined;
+}
+
+/** The error a parse failure closes the connection with; an oversized message gets .NET's exact text. */
+function inputError(error: unknown, maxBytes: number | null): Error {
+  if (isProtocolError(error) && error.code === ProtocolErrorCode.MessageTooLarge && maxBytes !== null) {
+    const tooLarge = new Error(messageTooLarge(maxBytes));
+    tooLarge.name = 'InvalidDataException';
+    return tooLarge;
+  }
+  return toError(error);
 }
 
 function toError(value: unknown): Error {

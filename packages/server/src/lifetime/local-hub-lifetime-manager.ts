@@ -58,6 +58,16 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
   }
 
   send(target: SendTarget, message: InvocationMessage, except?: readonly string[]): Promise<void> {
+    try {
+      this.#send(target, message, except);
+    } catch (error) {
+      // An argument that cannot be encoded is the caller's error; report it through the promise.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return Promise.resolve();
+  }
+
+  #send(target: SendTarget, message: InvocationMessage, except: readonly string[] | undefined): void {
     const excluded: Exclusion =
       except === undefined || except.length === 0
         ? undefined
@@ -95,7 +105,6 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
         this.#sendToSets(this.#users, target.userIds, message, excluded);
         break;
     }
-    return Promise.resolve();
   }
 
   async invoke(connectionId: string, target: string, args: readonly unknown[]): Promise<unknown> {

@@ -49,7 +49,9 @@ export class HubHarness {
     const allProtocols = protocols ?? [new JsonHubProtocol()];
     this.protocol = allProtocols[0]!;
     this.manager = manager ?? new LocalHubLifetimeManager({ heartbeat: this.heartbeat, clientResultTimeoutMs: resolved.clientResultTimeoutMs });
-    this.#clock = this.heartbeat.now;
+    // Integer time from 0: sums of fractional clock readings would make `advance` inexact.
+    this.#clock = 0;
+    this.heartbeat.tick(0);
     const record = (level: keyof Logger) => (context: object | string, message?: string) => {
       this.logs.push({ level, context, message });
     };
