@@ -52,7 +52,7 @@ describe('the conformance hubs, through the official client', () => {
 
   test('SendComplexObject over MessagePack: bin bytes, a timestamp, the Guid as a string', async () => {
     const connection = await connect({ messagePack: true });
-    const value = (await connection.invoke('SendComplexObject')) as Record<string, unknown>;
+    const value = await connection.invoke<Record<string, unknown>>('SendComplexObject');
     assert.ok(value['ByteArray'] instanceof Uint8Array);
     assert.deepEqual([...value['ByteArray']], [1, 2, 3]);
     assert.ok(value['DateTime'] instanceof Date);
@@ -154,7 +154,7 @@ describe('the conformance hubs, through the official client', () => {
     const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/echo`);
     const echoed = await new Promise<string>((resolve, reject) => {
       socket.once('open', () => socket.send('message'));
-      socket.once('message', (data, isBinary) => resolve(isBinary ? 'binary frame' : String(data)));
+      socket.once('message', (data: Buffer, isBinary: boolean) => resolve(isBinary ? 'binary frame' : data.toString()));
       socket.once('error', reject);
     });
     assert.equal(echoed, 'message');

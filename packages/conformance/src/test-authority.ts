@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SignJWT } from 'jose';
-import type { Principal } from '@switchyard/connections';
-import { jwtAuthenticator } from '@switchyard/server';
+import { jwtAuthenticator, type Principal } from '@switchyard/server';
 
 /** The claim type .NET's `ClaimTypes.NameIdentifier` names. */
 export const NAME_IDENTIFIER_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier';
