@@ -1,3 +1,4 @@
+export { Switchyard, type SwitchyardOptions, type MapHubOptions, type LifetimeManagerContext } from './switchyard.js';
 export { Hub, type HubClass } from './hub.js';
 export { HubCallerContext, type HubContext } from './hub-context.js';
 export {
@@ -21,5 +22,19 @@ export {
 export { LocalHubLifetimeManager, type LocalHubLifetimeManagerOptions } from './lifetime/local-hub-lifetime-manager.js';
 export { SerializedMessage } from './lifetime/serialized-message.js';
 export { Heartbeat } from './heartbeat.js';
+// Convenience: what hub code and authenticate hooks need from the connections layer.
+export {
+  AccessDeniedError,
+  bearerToken,
+  type Principal,
+  type ConnectionRequest,
+  type TransportKind,
+  type Connection,
+  type ConnectionHandler,
+  type ConnectionListener,
+  type ConnectionEndpointOptions,
+  type AuthenticateHook,
+  type CorsOptions,
+} from '@switchyard/connections';
 // Convenience: the JSON protocol and the protocol types, so a JSON-only app needs one import.
 export * from '@switchyard/protocol';

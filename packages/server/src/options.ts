@@ -65,6 +65,28 @@ export interface HubOptions {
   userIdProvider?: (connection: Connection) => string | undefined;
 }
 
+/** The keys of {@link HubOptions}: `mapHub` passes every other key to the connections layer. */
+const hubOptionKeys: ReadonlySet<string> = new Set<keyof HubOptions>([
+  'keepAliveIntervalMs',
+  'clientTimeoutMs',
+  'handshakeTimeoutMs',
+  'maximumReceiveMessageSize',
+  'streamBufferCapacity',
+  'maximumParallelInvocationsPerClient',
+  'enableDetailedErrors',
+  'clientResultTimeoutMs',
+  'authorization',
+  'userIdProvider',
+]);
+
+/** Splits `mapHub` options into the hub's and the connection endpoint's. */
+export function splitMapHubOptions<T extends HubOptions>(options: T): { hub: HubOptions; endpoint: Omit<T, keyof HubOptions> } {
+  const hub: Record<string, unknown> = {};
+  const endpoint: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) (hubOptionKeys.has(key) ? hub : endpoint)[key] = value;
+  return { hub, endpoint: endpoint as Omit<T, keyof HubOptions> };
+}
+
 /** Options after defaults are applied. */
 export interface ResolvedHubOptions {
   readonly keepAliveIntervalMs: number;
