@@ -26,7 +26,7 @@ class Derived extends Base {
 test('methods are found once per class: overrides win, accessors and _names are skipped', () => {
   const table = new HubMethodTable(Derived);
   assert.equal(table.size, 3);
-  assert.equal(table.get('shared')?.fn, Derived.prototype.shared);
+  assert.equal(table.get('shared')?.fn, Object.getOwnPropertyDescriptor(Derived.prototype, 'shared')?.value);
   assert.equal(table.get('INHERITED')?.parameterCount, 1);
   assert.equal(table.get('items')?.streaming, true);
   assert.equal(table.get('shared')?.streaming, false);
