@@ -19,16 +19,16 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
     case MessageType.StreamInvocation:
       return dispatchInvocation(session, message);
     case MessageType.StreamItem: {
-      const upload = session.upload(message.invocationId);
+      const upload = session.streams.upload(message.invocationId);
       if (upload !== undefined) upload.push(message.item);
       else session.endpoint.logger.debug({ connectionId: session.connectionId, streamId: message.invocationId }, 'item for an unknown stream ignored');
       return true;
     }
     case MessageType.Completion: {
-      const upload = session.upload(message.invocationId);
+      const upload = session.streams.upload(message.invocationId);
       if (upload !== undefined) {
         upload.end(message.error === undefined ? undefined : new HubException(message.error));
-        session.forgetUpload(upload);
+        session.streams.forgetUpload(upload);
       } else if (!session.endpoint.manager.setConnectionResult(session.connectionId, message)) {
         session.endpoint.logger.debug(
           { connectionId: session.connectionId, invocationId: message.invocationId },
@@ -39,7 +39,7 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
     }
     case MessageType.CancelInvocation:
       // Unknown ids are fine: the stream may have ended while the client was cancelling it.
-      session.serverStream(message.invocationId)?.cancel();
+      session.streams.serverStream(message.invocationId)?.cancel();
       return true;
     case MessageType.Ping:
       session.armClientTimeout();
@@ -73,9 +73,9 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   // Streams (either direction) do not take a slot: they must not stop the connection from reading
   // the very items and cancels they depend on.
   const usesSlot = streamCount === 0 && message.type === MessageType.Invocation;
-  if (usesSlot && !session.tryAcquireSlot()) return false;
+  if (usesSlot && !session.inbound.tryAcquireSlot()) return false;
   // Uploads are registered now, before any await, so the StreamItems that follow find them.
-  const uploads = streamCount === 0 ? undefined : session.openUploads(streamIds!);
+  const uploads = streamCount === 0 ? undefined : session.streams.openUploads(streamIds!);
   void runInvocation(session, method, message, usesSlot, uploads);
   return true;
 }

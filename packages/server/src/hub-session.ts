@@ -1,25 +1,24 @@
 /**
- * One hub connection: handshake, then the inbound message loop, keep-alive and timeouts, and the
- * end of the connection (Close message, cancellation, onDisconnected exactly once).
- *
- * Inbound messages are dispatched in order as they are parsed. When a non-streaming invocation has to
- * wait for a parallel-invocation slot (or onConnected is still running), the rest of the batch goes to
- * a backlog and the connection stops reading until the backlog drains: .NET's blocking read loop,
- * without a queue per message.
+ * One hub connection: handshake, parsing (dispatch order lives in {@link InboundQueue}), keep-alive and
+ * timeouts on the shared heartbeat, and the end of the connection (Close message, cancellation,
+ * onDisconnected exactly once).
  */
 import type { Connection, ConnectionListener, ConnectionRequest, Principal, TransportKind } from '@switchyard/connections';
 import {
   MessageType,
   ProtocolErrorCode,
   isProtocolError,
-  writeHandshakeResponse, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
+  writeHandshakeResponse,
+  type CloseMessage,
+  type HubMessage,
+  type HubProtocol,
+} from '@switchyard/protocol';
 import { dispatchMessage } from './dispatcher.js';
-import { HubError, HubErrorCode, HubException } from './errors.js';
+import { HubException } from './errors.js';
 import {
   CLIENT_TIMEOUT,
   CONNECTION_CLOSED_WITH_ERROR,
   HANDSHAKE_CANCELED,
-  UPLOAD_ABORTED,
   buildErrorMessage,
   messageTooLarge,
 } from './error-messages.js';
@@ -27,16 +26,17 @@ import { readHandshake } from './handshake.js';
 import type { HeartbeatMember } from './heartbeat.js';
 import { HubCallerContext, type CallerContextSource } from './hub-context.js';
 import type { HubEndpoint } from './hub-endpoint.js';
-import { LifecycleScope, type ServerStream } from './invocation.js';
+import { LifecycleScope } from './invocation.js';
 import { createHub } from './hub.js';
 import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
 import type { SerializedMessage } from './lifetime/serialized-message.js';
-import { UploadStream, type InboundFlowControl } from './upload-stream.js';
+import { SessionStreams } from './session-streams.js';
+import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
 
 type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 
 export class HubSession
-  implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundFlowControl
+  implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundQueueOwner
 {
   readonly connection: Connection;
   readonly endpoint: HubEndpoint;
@@ -52,14 +52,10 @@ export class HubSession
   #lastReceiveAt: number;
   readonly #handshakeDeadline: number;
   #clientTimeoutArmed = false;
-  #pauses = 0;
-  #runningInvocations = 0;
-  /** Messages waiting for a slot (or for onConnected); while set, one pause is held. */
-  #backlog: HubMessage[] | undefined;
-  #backlogHead = 0;
-  #draining = false;
-  #streams: Map<string, ServerStream> | undefined;
-  #uploads: Map<string, UploadStream> | undefined;
+  /** Uploads and server streams of this connection. */
+  readonly streams: SessionStreams;
+  /** Dispatch order, invocation slots and read pauses. */
+  readonly inbound: InboundQueue;
   #registered = false;
   #hubConnected = false;
   #connecting: Promise<void> | undefined;
@@ -70,6 +66,8 @@ export class HubSession
     this.endpoint = endpoint;
     this.connectionId = connection.connectionId;
     this.callerContext = new HubCallerContext(this);
+    this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
+    this.streams = new SessionStreams(this.inbound, endpoint.options.streamBufferCapacity);
     const now = endpoint.heartbeat.touch();
     this.#lastSendAt = now;
     this.#lastReceiveAt = now;
@@ -158,9 +156,8 @@ export class HubSession
         this.connection.transferFormat = outcome.protocol.transferFormat;
         this.#userId = endpoint.options.userIdProvider(this.connection);
         this.#state = 'connecting';
-        // Until onConnected has finished, messages wait in the backlog.
-        this.#backlog = [];
-        this.pauseInbound();
+        // Until onConnected has finished, messages wait.
+        this.inbound.hold();
         this.#write(writeHandshakeResponse({}));
         endpoint.logger.debug({ connectionId: this.connectionId, protocol: outcome.protocol.name }, 'hub handshake completed');
         this.#connecting = this.#connect();
@@ -186,66 +183,30 @@ export class HubSession
       this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
-    const backlog = this.#backlog;
-    if (backlog !== undefined) {
-      for (const message of messages) backlog.push(message);
-      return;
-    }
-    for (let i = 0; i < messages.length; i++) {
-      if (this.#state === 'closed') return;
-      if (!dispatchMessage(this, messages[i]!)) {
-        this.#backlog = messages;
-        this.#backlogHead = i;
-        this.pauseInbound();
-        return;
-      }
-    }
+    this.inbound.receive(messages);
   }
 
-  /** Dispatches the backlog until it is empty (then reads again) or an invocation has to wait again. */
-  #drain(): void {
-    const backlog = this.#backlog;
-    if (backlog === undefined || this.#draining || this.#state !== 'connected') return;
-    this.#draining = true;
-    try {
-      while (this.#backlogHead < backlog.length) {
-        if (this.#state !== 'connected') return;
-        if (!dispatchMessage(this, backlog[this.#backlogHead]!)) return;
-        backlog[this.#backlogHead++] = undefined as unknown as HubMessage;
-      }
-      this.#backlog = undefined;
-      this.#backlogHead = 0;
-      this.resumeInbound();
-    } finally {
-      this.#draining = false;
-    }
+  // --- InboundQueueOwner ----------------------------------------------------------------------------
+
+  get dispatching(): boolean {
+    return this.#state === 'connected';
   }
 
-  pauseInbound(): void {
-    if (this.#pauses++ === 0) this.connection.pause();
+  dispatch(message: HubMessage): boolean {
+    return dispatchMessage(this, message);
   }
 
-  resumeInbound(): void {
-    if (--this.#pauses > 0) return;
-    this.#pauses = 0;
+  pauseReading(): void {
+    this.connection.pause();
+  }
+
+  resumeReading(): void {
     // Time spent paused was ours, not the client's.
     this.#lastReceiveAt = this.endpoint.heartbeat.now;
     if (this.#state !== 'closed') this.connection.resume();
   }
 
   // --- used by the dispatcher -----------------------------------------------------------------------
-
-  /** Takes a parallel-invocation slot; false when all are busy (the message must wait). */
-  tryAcquireSlot(): boolean {
-    if (this.#runningInvocations >= this.endpoint.options.maximumParallelInvocationsPerClient) return false;
-    this.#runningInvocations++;
-    return true;
-  }
-
-  releaseSlot(): void {
-    this.#runningInvocations--;
-    this.#drain();
-  }
 
   /** The client's first Ping arms the client timeout (as in .NET). */
   armClientTimeout(): void {
@@ -255,48 +216,6 @@ export class HubSession
   /** The client sent Close: a graceful end; `error` (if the client gave one) reaches onDisconnected. */
   closeFromClient(error: string | undefined): void {
     this.#close(undefined, false, error === undefined ? undefined : new HubException(error));
-  }
-
-  openUploads(streamIds: readonly string[]): UploadStream[] {
-    const uploads = (this.#uploads ??= new Map());
-    const streams: UploadStream[] = [];
-    for (const id of streamIds) {
-      const stream = new UploadStream(id, this.endpoint.options.streamBufferCapacity, this);
-      uploads.set(id, stream);
-      streams.push(stream);
-    }
-    return streams;
-  }
-
-  upload(streamId: string): UploadStream | undefined {
-    return this.#uploads?.get(streamId);
-  }
-
-  /** The client completed the stream: later items with its id are unknown; buffered ones stay readable. */
-  forgetUpload(stream: UploadStream): void {
-    if (this.#uploads?.get(stream.streamId) === stream) this.#uploads.delete(stream.streamId);
-  }
-
-  /** The invocation ended: drop what it did not read. */
-  closeUpload(stream: UploadStream): void {
-    this.forgetUpload(stream);
-    stream.dispose();
-  }
-
-  /** False when a stream with this invocation id is already running. */
-  addServerStream(invocationId: string, stream: ServerStream): boolean {
-    const streams = (this.#streams ??= new Map());
-    if (streams.has(invocationId)) return false;
-    streams.set(invocationId, stream);
-    return true;
-  }
-
-  serverStream(invocationId: string): ServerStream | undefined {
-    return this.#streams?.get(invocationId);
-  }
-
-  removeServerStream(invocationId: string, stream: ServerStream): void {
-    if (this.#streams?.get(invocationId) === stream) this.#streams.delete(invocationId);
   }
 
   // --- heartbeat ------------------------------------------------------------------------------------
@@ -311,7 +230,7 @@ export class HubSession
     if (this.connection.transport !== 'LongPolling' && now - this.#lastSendAt >= options.keepAliveIntervalMs) {
       this.#write(this.endpoint.pingBytes(this.protocol));
     }
-    if (this.#clientTimeoutArmed && this.#pauses === 0 && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
+    if (this.#clientTimeoutArmed && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
       error.name = 'OperationCanceledException';
       this.endpoint.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
@@ -339,7 +258,7 @@ export class HubSession
     this.#hubConnected = true;
     if (this.#closed) return;
     this.#state = 'connected';
-    this.#drain();
+    this.inbound.release();
   }
 
   /** A method, not a field read, so narrowing does not survive the awaits above. */
@@ -362,15 +281,11 @@ export class HubSession
     this.#state = 'closed';
     this.endpoint.heartbeat.delete(this);
     if (!handshaking) this.#writeClose(closeError, allowReconnect);
-    this.#backlog = undefined;
+    this.inbound.clear();
     this.#partial = undefined;
     this.connection.close();
     this.#abort.abort();
-    if (this.#streams !== undefined) for (const stream of this.#streams.values()) stream.cancel();
-    if (this.#uploads !== undefined) {
-      const aborted = new HubError(HubErrorCode.StreamAborted, UPLOAD_ABORTED, 'OperationCanceledException');
-      for (const upload of this.#uploads.values()) upload.end(aborted);
-    }
+    this.streams.abortAll();
     if (handshaking) {
       this.endpoint.sessions.delete(this);
       return;

@@ -69,7 +69,7 @@ class InvocationScope extends LifecycleScope {
   override releaseSlot(): void {
     if (!this.#holdsSlot) return;
     this.#holdsSlot = false;
-    this.#session.releaseSlot();
+    this.#session.inbound.releaseSlot();
   }
 }
 
@@ -146,7 +146,7 @@ export async function runInvocation(
     endpoint.logger.warn({ connectionId: session.connectionId, target: message.target, err: error }, 'hub method failed');
     sendError(session, invocationId, buildErrorMessage(invocationFailed(message.target), error, endpoint.options.enableDetailedErrors));
   } finally {
-    if (uploads !== undefined) for (const upload of uploads) session.closeUpload(upload);
+    if (uploads !== undefined) for (const upload of uploads) session.streams.closeUpload(upload);
     scope.releaseSlot();
   }
 }
@@ -166,7 +166,7 @@ async function runStream(
   scope: HubScope,
   args: readonly unknown[],
 ): Promise<void> {
-  if (!session.addServerStream(invocationId, stream)) {
+  if (!session.streams.addServerStream(invocationId, stream)) {
     sendError(session, invocationId, invocationIdInUse(invocationId));
     return;
   }
@@ -200,7 +200,7 @@ async function runStream(
   } finally {
     // Stopped early (cancel, or an item that could not be sent): let the generator clean up.
     finish(iterator);
-    session.removeServerStream(invocationId, stream);
+    session.streams.removeServerStream(invocationId, stream);
     const completion: CompletionMessage =
       error === undefined ? { type: MessageType.Completion, invocationId } : { type: MessageType.Completion, invocationId, error };
     session.sendMessage(completion);

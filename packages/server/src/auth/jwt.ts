@@ -52,14 +52,16 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): (request: In
     algorithms: options.algorithms as string[] | undefined,
     clockTolerance: options.clockToleranceSeconds,
   };
-  const cache = new Map<string, Principal>();
+  // Cached until the token expires, clock tolerance included (as jose would still accept it).
+  const toleranceMs = (options.clockToleranceSeconds ?? 0) * 1000;
+  const cache = new Map<string, { readonly principal: Principal; readonly validUntil: number }>();
 
   return async (request) => {
     const token = bearerToken(request);
     if (token === undefined) return undefined;
     const cached = cache.get(token);
     if (cached !== undefined) {
-      if (cached.expiresAt === undefined || cached.expiresAt > Date.now()) return cached;
+      if (cached.validUntil > Date.now()) return cached.principal;
       cache.delete(token);
     }
     let payload: JWTPayload;
@@ -75,7 +77,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): (request: In
       expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
     };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(token, principal);
+    cache.set(token, { principal, validUntil: principal.expiresAt === undefined ? Infinity : principal.expiresAt + toleranceMs });
     return principal;
   };
 }
