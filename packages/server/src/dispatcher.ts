@@ -49,7 +49,8 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
       return true;
     case MessageType.Ack:
     case MessageType.Sequence:
-      // Stateful reconnect is not offered, so a conforming client sends neither; ignore them.
+      // The client's acks would free our replay buffer, and Sequence follows a resumed transport; the
+      // server keeps no replay buffer (the connections layer does not resume transports yet).
       return true;
   }
 }

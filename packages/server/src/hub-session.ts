@@ -8,6 +8,7 @@ import {
   MessageType,
   ProtocolErrorCode,
   isProtocolError,
+  isSequencedMessage,
   writeHandshakeResponse,
   type CloseMessage,
   type HubMessage,
@@ -52,6 +53,12 @@ export class HubSession
   #lastReceiveAt: number;
   readonly #handshakeDeadline: number;
   #clientTimeoutArmed = false;
+  /**
+   * Stateful reconnect (negotiated, version 2 handshake): tracked messages received and the count last
+   * acknowledged. Undefined when off. Without acks the official client stops sending once its replay
+   * buffer fills.
+   */
+  #sequenced: { received: number; acked: number } | undefined;
   /** Uploads and server streams of this connection. */
   readonly streams: SessionStreams;
   /** Dispatch order, invocation slots and read pauses. */
@@ -155,6 +162,7 @@ export class HubSession
         this.#protocol = outcome.protocol;
         this.connection.transferFormat = outcome.protocol.transferFormat;
         this.#userId = endpoint.options.userIdProvider(this.connection);
+        if (this.connection.statefulReconnect && outcome.version >= 2) this.#sequenced = { received: 0, acked: 0 };
         this.#state = 'connecting';
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
@@ -182,6 +190,9 @@ export class HubSession
       this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
       this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
+    }
+    if (this.#sequenced !== undefined) {
+      for (const message of messages) if (isSequencedMessage(message)) this.#sequenced.received++;
     }
     this.inbound.receive(messages);
   }
@@ -229,6 +240,11 @@ export class HubSession
     // Long polling has inherent keep-alive: every poll is one.
     if (this.connection.transport !== 'LongPolling' && now - this.#lastSendAt >= options.keepAliveIntervalMs) {
       this.#write(this.endpoint.pingBytes(this.protocol));
+    }
+    const sequenced = this.#sequenced;
+    if (sequenced !== undefined && sequenced.received > sequenced.acked) {
+      sequenced.acked = sequenced.received;
+      this.sendMessage({ type: MessageType.Ack, sequenceId: sequenced.acked });
     }
     if (this.#clientTimeoutArmed && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);

@@ -298,3 +298,25 @@ test('invocations sent during onConnected wait for it', async () => {
     SlowConnect,
   );
 });
+
+test('stateful reconnect: received messages are acknowledged on the heartbeat (version 2 only)', async () => {
+  await withHub({}, async (hub) => {
+    const client = await hub.connect({ handshake: false, statefulReconnect: true });
+    await client.handshake('json', 2);
+    await settle();
+    client.send({ type: MessageType.Ping });
+    hub.advance(10);
+    assert.equal(client.ofType(MessageType.Ack).length, 0, 'Pings are not tracked');
+    await client.invoke('echo', 1);
+    client.sendInvocation('echo', 2);
+    hub.advance(10);
+    hub.advance(10);
+    assert.deepEqual(client.ofType(MessageType.Ack), [{ type: MessageType.Ack, sequenceId: 2 }]);
+
+    const versionOne = await hub.connect({ handshake: false, statefulReconnect: true });
+    await versionOne.handshake('json', 1);
+    await versionOne.invoke('echo', 1);
+    hub.advance(10);
+    assert.equal(versionOne.ofType(MessageType.Ack).length, 0);
+  });
+});

@@ -72,3 +72,22 @@ test('a handshake the server refuses fails start() with the server text', async 
     await server.close();
   }
 });
+
+test('a client with stateful reconnect keeps sending past its replay buffer: the server acknowledges', async () => {
+  const server = await startApp((app) => app.mapHub('/hub', LifecycleHub, { allowStatefulReconnect: true, keepAliveIntervalMs: 400 }));
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`${server.baseUrl}/hub`, { transport: signalR.HttpTransportType.WebSockets })
+    .withStatefulReconnect({ bufferSize: 10_000 })
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  try {
+    await connection.start();
+    const text = 'x'.repeat(2_000);
+    // 30 kB through a 10 kB replay buffer: `send` resolves only once Acks make room again.
+    for (let i = 0; i < 15; i++) await withTimeout(connection.send('echo', text), `send ${i}`);
+    assert.equal(await connection.invoke('echo', 'done'), 'done');
+  } finally {
+    await connection.stop();
+    await server.close();
+  }
+});

@@ -8,6 +8,7 @@ export interface FakeConnectionOptions {
   transport?: TransportKind;
   user?: Principal;
   url?: string;
+  statefulReconnect?: boolean;
 }
 
 /**
@@ -21,7 +22,7 @@ export class FakeConnection implements Connection {
   readonly request: ConnectionRequest;
   readonly user: Principal | undefined;
   readonly bufferedAmount = 0;
-  readonly statefulReconnect = false;
+  readonly statefulReconnect: boolean;
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
   paused = false;
@@ -37,6 +38,7 @@ export class FakeConnection implements Connection {
     this.transport = options.transport ?? 'WebSockets';
     this.supportsBinary = this.transport !== 'ServerSentEvents';
     this.user = options.user;
+    this.statefulReconnect = options.statefulReconnect ?? false;
     this.request = {
       method: 'GET',
       url: new URL(options.url ?? '/hub', 'http://localhost'),

@@ -27,6 +27,7 @@ export interface ConnectOptions {
   transport?: TransportKind;
   user?: Principal;
   protocol?: HubProtocol;
+  statefulReconnect?: boolean;
   /** Skip the handshake (tests of the handshake itself). */
   handshake?: boolean;
 }
@@ -67,7 +68,7 @@ export class HubHarness {
 
   /** A new client, handshake done unless `handshake: false`. */
   async connect(options: ConnectOptions = {}): Promise<TestClient> {
-    const connection = new FakeConnection({ transport: options.transport, user: options.user });
+    const connection = new FakeConnection({ transport: options.transport, user: options.user, statefulReconnect: options.statefulReconnect });
     const client = new TestClient(connection, options.protocol ?? this.protocol);
     connection.listener = this.endpoint.handler(connection);
     if (options.handshake !== false) {
