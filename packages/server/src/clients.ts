@@ -9,7 +9,12 @@ import { INVOKE_IN_ON_CONNECTED } from './error-messages.js';
 import type { HubLifetimeManager, SendTarget } from './lifetime/hub-lifetime-manager.js';
 
 /** Method names of a client contract (any string for the untyped default). */
-export type ClientMethodName<TClient extends MethodMap> = keyof TClient & string;
+export type ClientMethodName<TClient extends object> = keyof TClient & string;
+
+/** The arguments of client method `K` (anything for the untyped default). */
+export type ClientMethodArgs<TClient extends object, K extends keyof TClient> = TClient[K] extends (...args: infer A) => unknown
+  ? A
+  : unknown[];
 
 /**
  * What a hub method's client calls must respect while it runs: `onConnected` may not invoke, and an
@@ -23,7 +28,7 @@ export interface InvokeGuard {
 }
 
 /** Sends to a set of connections. */
-export class ClientProxy<TClient extends MethodMap = MethodMap> {
+export class ClientProxy<TClient extends object = MethodMap> {
   readonly #manager: HubLifetimeManager;
   readonly #target: SendTarget;
   readonly #except: readonly string[] | undefined;
@@ -39,13 +44,13 @@ export class ClientProxy<TClient extends MethodMap = MethodMap> {
    * Calls `method` on every targeted client, without waiting for them (a non-blocking invocation).
    * Resolves once the message is handed to the transports (or the backplane).
    */
-  send<K extends ClientMethodName<TClient>>(method: K, ...args: Parameters<TClient[K]>): Promise<void> {
+  send<K extends ClientMethodName<TClient>>(method: K, ...args: ClientMethodArgs<TClient, K>): Promise<void> {
     return this.#manager.send(this.#target, { type: MessageType.Invocation, target: method, arguments: args }, this.#except);
   }
 }
 
 /** One connection: can also ask it for a result. */
-export class SingleClientProxy<TClient extends MethodMap = MethodMap> extends ClientProxy<TClient> {
+export class SingleClientProxy<TClient extends object = MethodMap> extends ClientProxy<TClient> {
   readonly #manager: HubLifetimeManager;
   readonly #connectionId: string;
   readonly #guard: InvokeGuard | undefined;
@@ -75,7 +80,7 @@ export class SingleClientProxy<TClient extends MethodMap = MethodMap> extends Cl
 }
 
 /** Targets available everywhere: in hubs and through `app.hubContext(Hub)`. */
-export class HubClients<TClient extends MethodMap = MethodMap> {
+export class HubClients<TClient extends object = MethodMap> {
   /** @internal */
   protected readonly manager: HubLifetimeManager;
   #all: ClientProxy<TClient> | undefined;
@@ -132,7 +137,7 @@ export class HubClients<TClient extends MethodMap = MethodMap> {
 }
 
 /** Targets inside a hub: adds the caller's perspective. */
-export class HubCallerClients<TClient extends MethodMap = MethodMap> extends HubClients<TClient> {
+export class HubCallerClients<TClient extends object = MethodMap> extends HubClients<TClient> {
   readonly #connectionId: string;
   readonly #guard: InvokeGuard;
   readonly #exceptCaller: readonly string[];

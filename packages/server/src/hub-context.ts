@@ -66,7 +66,7 @@ export class HubCallerContext {
 }
 
 /** A hub's clients and groups, for code outside hubs (`app.hubContext(Hub)`). */
-export interface HubContext<TClient extends MethodMap = MethodMap> {
+export interface HubContext<TClient extends object = MethodMap> {
   readonly clients: HubClients<TClient>;
   readonly groups: GroupManager;
 }

@@ -1,6 +1,7 @@
 import type { Connection, ConnectionListener } from '@switchyard/connections';
 import { MessageType, type HubProtocol, type ParseOptions } from '@switchyard/protocol';
 import { GroupManager } from './clients.js';
+import type { HandshakeSettings } from './handshake.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { HubClass } from './hub.js';
 import { HubMethodTable } from './hub-methods.js';
@@ -33,6 +34,7 @@ export class HubEndpoint {
   readonly protocols: readonly HubProtocol[];
   readonly logger: Logger;
   readonly parseOptions: ParseOptions;
+  readonly handshakeSettings: HandshakeSettings;
   readonly sessions = new Set<HubSession>();
   readonly #pings = new Map<HubProtocol, Uint8Array>();
   #closing = false;
@@ -48,6 +50,7 @@ export class HubEndpoint {
     this.logger = settings.logger;
     const max = settings.options.maximumReceiveMessageSize;
     this.parseOptions = max === null ? {} : { maxMessageSize: max };
+    this.handshakeSettings = { protocols: settings.protocols, maxSize: max, detailedErrors: settings.options.enableDetailedErrors };
   }
 
   get closing(): boolean {

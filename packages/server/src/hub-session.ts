@@ -36,6 +36,9 @@ import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
 
 type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 
+/** `{}` + 0x1E, shared by every connection (payloads are never modified after send). */
+const HANDSHAKE_ACCEPTED = writeHandshakeResponse({});
+
 export class HubSession
   implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundQueueOwner
 {
@@ -146,11 +149,7 @@ export class HubSession
 
   #receiveHandshake(input: Uint8Array): void {
     const { endpoint } = this;
-    const outcome = readHandshake(input, this.connection, {
-      protocols: endpoint.protocols,
-      maxSize: endpoint.options.maximumReceiveMessageSize,
-      detailedErrors: endpoint.options.enableDetailedErrors,
-    });
+    const outcome = readHandshake(input, this.connection, endpoint.handshakeSettings);
     switch (outcome.kind) {
       case 'incomplete':
         this.#partial = input;
@@ -166,7 +165,7 @@ export class HubSession
         this.#state = 'connecting';
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
-        this.#write(writeHandshakeResponse({}));
+        this.#write(HANDSHAKE_ACCEPTED);
         endpoint.logger.debug({ connectionId: this.connectionId, protocol: outcome.protocol.name }, 'hub handshake completed');
         this.#connecting = this.#connect();
         if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);

@@ -28,7 +28,7 @@ let attach: (hub: Hub, scope: HubScope) => void;
  *
  * @typeParam TClient the methods clients expose, so `this.clients.all.send(...)` type-checks.
  */
-export abstract class Hub<TClient extends MethodMap = MethodMap> {
+export abstract class Hub<TClient extends object = MethodMap> {
   #scope: HubScope | undefined;
   #clients: HubCallerClients<TClient> | undefined;
 
