@@ -8,6 +8,7 @@ export {
   HubCallerClients,
   GroupManager,
   type ClientMethodName,
+  type ClientMethodArgs,
 } from './clients.js';
 export { HubException, HubError, HubErrorCode, isHubError } from './errors.js';
 export { hubOptionDefaults, type HubOptions } from './options.js';

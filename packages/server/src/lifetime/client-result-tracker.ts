@@ -26,10 +26,6 @@ export class ClientResultTracker implements HeartbeatMember {
     this.#timeoutMs = timeoutMs;
   }
 
-  get size(): number {
-    return this.#pending.size;
-  }
-
   nextInvocationId(): string {
     return `s${++this.#lastId}`;
   }

@@ -35,11 +35,6 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
     this.#results = new ClientResultTracker(options.heartbeat, options.clientResultTimeoutMs);
   }
 
-  /** Connections currently registered (for tests and metrics). */
-  get connectionCount(): number {
-    return this.#connections.size;
-  }
-
   onConnected(connection: HubConnectionContext): Promise<void> {
     this.#connections.set(connection.connectionId, connection);
     if (connection.userId !== undefined) addTo(this.#users, connection.userId, connection);
