@@ -148,3 +148,28 @@ test('upload invocations do not take a parallel-invocation slot', async () => {
     assert.equal((await client.completion('u')).result, 0);
   });
 });
+
+test('a stream waits while its client has more than 64 KiB queued, and goes on once it drains', async () => {
+  await withHub({}, async (hub) => {
+    const client = await hub.connect();
+    client.connection.bufferedAmount = 100_000;
+    const id = client.stream('counter', 3);
+    await client.waitFor((m) => m.type === MessageType.StreamItem && m.invocationId === id);
+    await settle();
+    assert.deepEqual(client.itemsOf(id), [0], 'paused after the first item');
+    client.connection.bufferedAmount = 0;
+    await client.completion(id);
+    assert.deepEqual(client.itemsOf(id), [0, 1, 2]);
+  });
+});
+
+test('a stream paused for a slow client still stops on cancel', async () => {
+  await withHub({}, async (hub) => {
+    const client = await hub.connect();
+    client.connection.bufferedAmount = 100_000;
+    const id = client.stream('endless');
+    await client.waitFor((m) => m.type === MessageType.StreamItem && m.invocationId === id);
+    client.send({ type: MessageType.CancelInvocation, invocationId: id });
+    assert.equal((await client.completion(id)).error, undefined);
+  });
+});

@@ -20,6 +20,13 @@ export class E2EHub extends Hub {
       yield i;
     }
   }
+  async *bulk(count: number, size: number): AsyncGenerator<string> {
+    const text = 'x'.repeat(size);
+    for (let i = 0; i < count; i++) {
+      await Promise.resolve();
+      yield text;
+    }
+  }
   async *infinite(): AsyncGenerator<number> {
     try {
       for (let i = 0; !this.signal.aborted; i++) {

@@ -65,6 +65,20 @@ describe('official client, every transport and protocol', () => {
     });
   }
 
+  for (const transport of ['WebSockets', 'LongPolling'] as const) {
+    test(`${transport}: a stream far larger than the connection's buffer limit reaches a slower client whole`, async () => {
+      const connection = officialClient(`${server.baseUrl}/hub`, transport, 'json');
+      await connection.start();
+      try {
+        // 3 MB produced as fast as the generator can: the stream must wait for the client, not overflow it.
+        const items = await collect(connection.stream<string>('bulk', 3_000, 1_000));
+        assert.equal(items.length, 3_000);
+      } finally {
+        await connection.stop();
+      }
+    });
+  }
+
   test('groups reach their members only, across transports', async () => {
     const members = [
       officialClient(`${server.baseUrl}/hub`, 'WebSockets', 'messagepack'),

@@ -21,7 +21,8 @@ export class FakeConnection implements Connection {
   readonly supportsBinary: boolean;
   readonly request: ConnectionRequest;
   readonly user: Principal | undefined;
-  readonly bufferedAmount = 0;
+  /** Set by tests to play a slow client. */
+  bufferedAmount = 0;
   readonly statefulReconnect: boolean;
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
