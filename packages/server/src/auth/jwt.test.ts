@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { jwtAuthenticator } from './jwt.js';
 
@@ -62,6 +63,24 @@ test('asymmetric keys: a public key as JWK verifies, another key does not', asyn
   const forged = await new SignJWT({ sub: 'ec' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('1h').sign(other.privateKey);
   assert.equal((await authenticate(request({ authorization: `Bearer ${signed}` })))?.userId, 'ec');
   assert.equal(await authenticate(request({ authorization: `Bearer ${forged}` })), undefined);
+});
+
+test('jwksUrl: keys are fetched from a JSON Web Key Set and chosen by kid', async () => {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const authenticate = jwtAuthenticator({ jwksUrl: `http://127.0.0.1:${port}/jwks.json` });
+    const signed = await new SignJWT({ sub: 'rs' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setExpirationTime('1h').sign(privateKey);
+    assert.equal((await authenticate(request({ authorization: `Bearer ${signed}` })))?.userId, 'rs');
+    const unknownKid = await new SignJWT({ sub: 'rs' }).setProtectedHeader({ alg: 'RS256', kid: 'k2' }).setExpirationTime('1h').sign(privateKey);
+    assert.equal(await authenticate(request({ authorization: `Bearer ${unknownKid}` })), undefined);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 test('exactly one of secret, jwksUrl, key', () => {
