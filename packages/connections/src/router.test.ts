@@ -18,7 +18,8 @@ const isCode = (code: string) => (error: unknown): boolean => error instanceof C
 describe('ConnectionRouter', () => {
   test('matches paths case-insensitively, with or without a trailing slash', async () => {
     const router = new ConnectionRouter();
-    router.mapConnection('/Hubs/Chat', echoHandler());
+    // Short polls: the second GET of each connection below is a real poll that waits for data.
+    router.mapConnection('/Hubs/Chat', echoHandler(), { longPollTimeoutMs: 50 });
     const server = await startServer(router);
     try {
       for (const path of ['/hubs/chat', '/HUBS/CHAT', '/Hubs/Chat']) {
