@@ -66,7 +66,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   const streamIds = message.streamIds;
   const streamCount = streamIds === undefined ? 0 : streamIds.length;
   if (message.arguments.length + streamCount !== method.parameterCount) {
-    const detail = new Error(argumentCountMismatch(message.arguments.length, method.parameterCount - streamCount));
+    const detail = new Error(argumentCountMismatch(message.arguments.length, Math.max(0, method.parameterCount - streamCount)));
     detail.name = 'InvalidDataException';
     sendError(session, message.invocationId, buildErrorMessage(bindingFailed(message.target), detail, endpoint.options.enableDetailedErrors));
     return true;
