@@ -27,7 +27,7 @@ import { queryOf, queryValue } from './request-target.js';
 import { answerFirstPoll, LongPollingSink, setNoCacheHeaders } from './transports/long-polling.js';
 import { receiveSend } from './transports/send.js';
 import { startServerSentEvents } from './transports/server-sent-events.js';
-import { WebSocketSink } from './transports/websocket.js';
+import { SignalRWebSocket, WebSocketSink } from './transports/websocket.js';
 
 /** Which of an endpoint's two URLs a request addressed. */
 export type EndpointRoute = 'negotiate' | 'connect';
@@ -64,6 +64,7 @@ export class ConnectionEndpoint {
       maxPayload: this.options.maxRequestBodyBytes,
       // ws ≥ 8.19 bounds the close handshake itself; older versions fall back to the heartbeat.
       closeTimeout: this.options.webSocketCloseTimeoutMs,
+      WebSocket: SignalRWebSocket,
     } as ConstructorParameters<typeof WebSocketServer>[0]);
   }
 

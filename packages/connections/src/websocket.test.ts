@@ -97,6 +97,15 @@ describe('WebSocket transport', () => {
     assert.equal((await recording.closes.next('close')).error, undefined);
   });
 
+  test('a client close without a status code is answered with 1000 (not an empty close frame)', async () => {
+    const socket = await openWebSocket(base);
+    await recording.connections.next('connection');
+    const closing = closeOf(socket);
+    socket.close(); // no code: an empty close frame, which the client reports as 1005 if echoed as is
+    assert.equal((await closing).code, 1000);
+    assert.equal((await recording.closes.next('close')).error, undefined);
+  });
+
   test('a client that vanishes without a close frame ends the connection with ERR_CONNECTION_TRANSPORT_FAILED', async () => {
     const socket = await rawWebSocket(server.baseUrl, '/ws');
     await recording.connections.next('connection');

@@ -5,7 +5,7 @@
  * 1011 on failure; `ws` drops a peer that does not answer the close within `webSocketCloseTimeoutMs`.
  */
 import { performance } from 'node:perf_hooks';
-import type { RawData, WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { ConnectionsError, ConnectionsErrorCode } from '../errors.js';
 import type { HttpConnection } from '../http-connection.js';
 import type { TransportSink } from './transport-sink.js';
@@ -15,6 +15,17 @@ import type { TransportSink } from './transport-sink.js';
 const kSink = Symbol('switchyard.webSocketSink');
 interface OwnedWebSocket extends WebSocket {
   [kSink]?: WebSocketSink;
+}
+
+/**
+ * The socket class the endpoint's `WebSocketServer` creates. When a peer's close frame carries no status
+ * code, `ws` answers on its own by calling `close()` without one, which sends an empty close frame that
+ * the peer reports as 1005. ASP.NET Core answers such a close with 1000, so a missing code becomes 1000.
+ */
+export class SignalRWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    super.close(code ?? 1000, data);
+  }
 }
 
 const textFrame = { binary: false };
