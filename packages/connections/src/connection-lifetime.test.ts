@@ -2,7 +2,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectionHandler } from './connection.js';
+import { heartbeatPeriodFor } from './connection-manager.js';
 import { ConnectionsErrorCode } from './errors.js';
+import { resolveEndpointOptions } from './options.js';
 import { ConnectionRouter } from './router.js';
 import { recordingHandler } from './test-support/handlers.js';
 import { negotiate, openWebSocket, closeOf, request } from './test-support/http.js';
@@ -12,6 +14,13 @@ import { waitFor } from './test-support/wait.js';
 const codeOf = (error: Error | undefined): string | undefined => (error as { code?: string } | undefined)?.code;
 
 describe('connection lifetime', () => {
+  test('the reaping heartbeat ticks every second, or at a quarter of a shorter timeout', () => {
+    assert.equal(heartbeatPeriodFor(resolveEndpointOptions()), 1000);
+    assert.equal(heartbeatPeriodFor(resolveEndpointOptions({ disconnectTimeoutMs: 100 })), 25);
+    assert.equal(heartbeatPeriodFor(resolveEndpointOptions({ transportSendTimeoutMs: 2000 })), 500);
+    assert.equal(heartbeatPeriodFor(resolveEndpointOptions({ disconnectTimeoutMs: 1 })), 10);
+  });
+
   test('a negotiated connection that is never used is reaped after disconnectTimeoutMs', async () => {
     const router = new ConnectionRouter();
     const endpoint = router.mapConnection('/lp', recordingHandler().handler, { disconnectTimeoutMs: 100 });
@@ -51,8 +60,8 @@ describe('connection lifetime', () => {
     try {
       const socket = await openWebSocket(`${server.baseUrl}/ws`);
       await recording.connections.next('connection');
-      // Several heartbeats (1 s apart) pass.
-      await new Promise((resolve) => setTimeout(resolve, 2200));
+      // Many heartbeats pass (they tick every quarter of disconnectTimeoutMs here).
+      await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal(endpoint.connectionCount, 1);
       socket.close();
       await closeOf(socket);

@@ -1,6 +1,6 @@
 /**
  * The connections of one endpoint, indexed by their secret token, plus the heartbeat that reaps them.
- * One timer per endpoint (1 s, unref'd, running only while there are connections) replaces per-connection
+ * One timer per endpoint (unref'd, running only while there are connections) replaces per-connection
  * timers: it disposes connections inactive longer than `disconnectTimeoutMs` (negotiated but never used,
  * or a long-polling client that stopped polling) and those whose transport write is stuck longer than
  * `transportSendTimeoutMs`, as ASP.NET Core's `HttpConnectionManager.Scan` does.
@@ -12,18 +12,27 @@ import { ACTIVE, HttpConnection, type ConnectionOwner } from './http-connection.
 import { newConnectionIds } from './ids.js';
 import type { ResolvedConnectionEndpointOptions } from './options.js';
 
-const heartbeatPeriodMs = 1000;
+/**
+ * The heartbeat period: 1 s as in .NET, shorter when a timeout is short so it is honoured within a
+ * quarter of its length (tests and latency-sensitive deployments), never below 10 ms.
+ */
+export function heartbeatPeriodFor(options: ResolvedConnectionEndpointOptions): number {
+  const shortest = Math.min(options.disconnectTimeoutMs, options.transportSendTimeoutMs);
+  return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+}
 
 export class ConnectionManager implements ConnectionOwner {
   readonly handler: ConnectionHandler;
   readonly options: ResolvedConnectionEndpointOptions;
   readonly #connections = new Map<string, HttpConnection>();
+  readonly #heartbeatPeriodMs: number;
   #timer: NodeJS.Timeout | undefined;
   #emptied: (() => void) | undefined;
 
   constructor(handler: ConnectionHandler, options: ResolvedConnectionEndpointOptions) {
     this.handler = handler;
     this.options = options;
+    this.#heartbeatPeriodMs = heartbeatPeriodFor(options);
   }
 
   get size(): number {
@@ -38,7 +47,7 @@ export class ConnectionManager implements ConnectionOwner {
     const connection = new HttpConnection(this, ids, statefulReconnect, performance.now());
     this.#connections.set(connection.token, connection);
     if (this.#timer === undefined) {
-      this.#timer = setInterval(this.#tick, heartbeatPeriodMs);
+      this.#timer = setInterval(this.#tick, this.#heartbeatPeriodMs);
       this.#timer.unref();
     }
     return connection;

@@ -38,7 +38,8 @@ export interface ConnectionEndpointOptions {
   longPollTimeoutMs?: number;
   /**
    * A connection without an active transport request for this long is disposed: negotiated but never
-   * used, or a long-polling client that stopped polling. Checked by a 1 s heartbeat.
+   * used, or a long-polling client that stopped polling. Checked by the endpoint's heartbeat (every
+   * second, or a quarter of the shortest of this and `transportSendTimeoutMs` when that is less).
    * @default 15_000
    */
   disconnectTimeoutMs?: number;

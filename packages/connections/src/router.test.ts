@@ -18,18 +18,22 @@ const isCode = (code: string) => (error: unknown): boolean => error instanceof C
 describe('ConnectionRouter', () => {
   test('matches paths case-insensitively, with or without a trailing slash', async () => {
     const router = new ConnectionRouter();
-    // Short polls: the second GET of each connection below is a real poll that waits for data.
-    router.mapConnection('/Hubs/Chat', echoHandler(), { longPollTimeoutMs: 50 });
+    router.mapConnection('/Hubs/Chat', echoHandler());
     const server = await startServer(router);
     try {
       for (const path of ['/hubs/chat', '/HUBS/CHAT', '/Hubs/Chat']) {
         const { connectionToken } = await negotiate(`${server.baseUrl}${path}`);
+        // Requests the server answers at once: the first poll, a send, and the DELETE that ends the
+        // connection (a second poll would wait for data or for longPollTimeoutMs).
         assert.equal((await request(`${server.baseUrl}${path}?id=${connectionToken}`)).status, 200, path);
-        assert.equal((await request(`${server.baseUrl}${path}/?id=${connectionToken}`)).status, 200, `${path}/`);
+        assert.equal((await request(`${server.baseUrl}${path}/?id=${connectionToken}`, { method: 'POST', body: 'x' })).status, 200, `${path}/`);
+        assert.equal((await request(`${server.baseUrl}${path}/?id=${connectionToken}`, { method: 'DELETE' })).status, 202, `${path}/`);
       }
       assert.equal((await request(`${server.baseUrl}/hubs/chat/negotiate/`, { method: 'POST' })).status, 200);
       // A base URL with a trailing slash: the client negotiates at {base}negotiate.
-      const client = await openOfficialClient(`${server.baseUrl}/hubs/chat/`, 'LongPolling', 'Text');
+      const client = await openOfficialClient(`${server.baseUrl}/hubs/chat/`, 'WebSockets', 'Text');
+      await client.connection.send('ping');
+      assert.equal(await client.received.next('echo'), 'ping');
       await client.connection.stop();
     } finally {
       await server.close();
