@@ -34,6 +34,13 @@ export const HubErrorCode = {
   HubNotAttached: 'ERR_HUB_NOT_ATTACHED',
   /** The app is closing or closed: no new hub connections, no new mapHub. */
   Closed: 'ERR_HUB_CLOSED',
+  /**
+   * The backplane could not carry a request that needs an answer from another server (a group change
+   * or client result for a connection held elsewhere): the broker is unreachable. `cause` is its error.
+   */
+  BackplaneUnavailable: 'ERR_HUB_BACKPLANE_UNAVAILABLE',
+  /** No server acknowledged a group change within `backplaneAckTimeoutMs` (no server holds the connection). */
+  BackplaneTimeout: 'ERR_HUB_BACKPLANE_TIMEOUT',
 } as const;
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode];
 
@@ -45,8 +52,8 @@ export class HubError extends Error {
   override readonly name: string;
   readonly code: HubErrorCode;
 
-  constructor(code: HubErrorCode, message: string, name = 'HubError') {
-    super(message);
+  constructor(code: HubErrorCode, message: string, name = 'HubError', options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
     this.name = name;
   }

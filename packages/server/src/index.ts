@@ -23,6 +23,10 @@ export {
 export { LocalHubLifetimeManager, type LocalHubLifetimeManagerOptions } from './lifetime/local-hub-lifetime-manager.js';
 export { SerializedMessage } from './lifetime/serialized-message.js';
 export { Heartbeat } from './heartbeat.js';
+export { type Backplane, type Channel, type ChannelKind, type Unsubscribe, BackplaneUnavailableError } from './scaleout/backplane.js';
+export { InMemoryBus, InMemoryBackplane } from './scaleout/in-memory-backplane.js';
+export { ScaledHubLifetimeManager, type ScaledHubLifetimeManagerOptions } from './scaleout/scaled-hub-lifetime-manager.js';
+export { ScaleoutMonitor, type BackplaneStats } from './scaleout/scaleout-monitor.js';
 // Convenience: what hub code and authenticate hooks need from the connections layer.
 export {
   AccessDeniedError,

@@ -24,6 +24,9 @@ import { HubEndpoint } from './hub-endpoint.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 import { LocalHubLifetimeManager } from './lifetime/local-hub-lifetime-manager.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { Backplane } from './scaleout/backplane.js';
+import { ScaledHubLifetimeManager } from './scaleout/scaled-hub-lifetime-manager.js';
+import { ScaleoutMonitor, type BackplaneStats } from './scaleout/scaleout-monitor.js';
 import { heartbeatPeriodFor, resolveHubOptions, splitMapHubOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
 
 /** What a lifetime-manager factory learns about the hub it serves. */
@@ -36,6 +39,8 @@ export interface LifetimeManagerContext {
   readonly options: ResolvedHubOptions;
   /** The shared heartbeat, for timeouts. */
   readonly heartbeat: Heartbeat;
+  /** The app's logger. */
+  readonly logger: Logger;
 }
 
 export interface SwitchyardOptions {
@@ -46,10 +51,24 @@ export interface SwitchyardOptions {
   /** CORS for every endpoint without its own `cors`. @default undefined (no CORS headers) */
   cors?: CorsOptions;
   /**
-   * Creates the lifetime manager of each hub class (scale-out plugs in here).
-   * @default a LocalHubLifetimeManager (this process only)
+   * Creates the lifetime manager of each hub class (a custom scale-out). Not with `backplane`.
+   * @default a LocalHubLifetimeManager (this process only), or a ScaledHubLifetimeManager with `backplane`
    */
   lifetimeManager?: (context: LifetimeManagerContext) => HubLifetimeManager;
+  /**
+   * Scale-out: connections held by other servers of the site are reached through this backplane
+   * (`@switchyard/redis`, `@switchyard/nats`, or an `InMemoryBus` for tests). Every server must map
+   * the same hubs with the same protocols. The app does not close it: close it after `app.close()`.
+   * @default undefined (this process only, no broker)
+   */
+  backplane?: Backplane;
+  /**
+   * With `backplane`: how long a group change or client result for a connection on another server
+   * waits for that server's acknowledgement before failing (`ERR_HUB_BACKPLANE_TIMEOUT`, or
+   * `ERR_HUB_CONNECTION_NOT_FOUND` for a client result).
+   * @default 30_000 (ms), as .NET's Redis backplane
+   */
+  backplaneAckTimeoutMs?: number;
 }
 
 /** `mapHub` options: the hub's own plus those of its connection endpoint (transports, authenticate, …). */
@@ -77,6 +96,7 @@ export class Switchyard {
   readonly #heartbeat = new Heartbeat();
   readonly #hubs = new Map<HubClass, HubRuntime>();
   readonly #endpoints: HubEndpoint[] = [];
+  readonly #monitor: ScaleoutMonitor | undefined;
   #closing: Promise<void> | undefined;
 
   /** @throws HubError `ERR_HUB_INVALID_OPTION` for an empty protocol list or two protocols with one name. */
@@ -87,10 +107,33 @@ export class Switchyard {
     if (names.size !== protocols.length) throw new HubError(HubErrorCode.InvalidOption, 'Two hub protocols have the same name.');
     this.#protocols = protocols;
     this.#logger = options.logger ?? silentLogger;
-    this.#createManager =
-      options.lifetimeManager ??
-      ((context) => new LocalHubLifetimeManager({ heartbeat: context.heartbeat, clientResultTimeoutMs: context.options.clientResultTimeoutMs }));
+    const { backplane } = options;
+    if (backplane !== undefined) {
+      if (options.lifetimeManager !== undefined) throw new HubError(HubErrorCode.InvalidOption, 'Give either backplane or lifetimeManager, not both.');
+      const ackTimeoutMs = options.backplaneAckTimeoutMs ?? 30_000;
+      if (!(ackTimeoutMs > 0)) throw new HubError(HubErrorCode.InvalidOption, `backplaneAckTimeoutMs must be positive, got ${ackTimeoutMs}.`);
+      const monitor = (this.#monitor = new ScaleoutMonitor(this.#logger));
+      this.#createManager = (context) =>
+        new ScaledHubLifetimeManager({
+          backplane,
+          hubName: context.hubName,
+          protocols: context.protocols,
+          heartbeat: context.heartbeat,
+          clientResultTimeoutMs: context.options.clientResultTimeoutMs,
+          ackTimeoutMs,
+          monitor,
+        });
+    } else {
+      this.#createManager =
+        options.lifetimeManager ??
+        ((context) => new LocalHubLifetimeManager({ heartbeat: context.heartbeat, clientResultTimeoutMs: context.options.clientResultTimeoutMs }));
+    }
     this.#router = new ConnectionRouter({ cors: options.cors });
+  }
+
+  /** Counters of the backplane's traffic and failures (a copy); undefined without a `backplane`. */
+  get backplaneStats(): BackplaneStats | undefined {
+    return this.#monitor?.stats;
   }
 
   /** The underlying path router, for what this class does not wrap. */
@@ -176,7 +219,7 @@ export class Switchyard {
   #runtime(hubClass: HubClass, options: ResolvedHubOptions): HubRuntime {
     let runtime = this.#hubs.get(hubClass);
     if (runtime === undefined) {
-      const manager = this.#createManager({ hubName: hubClass.name, protocols: this.#protocols, options, heartbeat: this.#heartbeat });
+      const manager = this.#createManager({ hubName: hubClass.name, protocols: this.#protocols, options, heartbeat: this.#heartbeat, logger: this.#logger });
       runtime = { manager, context: { clients: new HubClients(manager), groups: new GroupManager(manager) } };
       this.#hubs.set(hubClass, runtime);
     }

@@ -19,15 +19,26 @@ export class ClientResultTracker implements HeartbeatMember {
   readonly #pending = new Map<string, PendingResult>();
   readonly #heartbeat: Heartbeat;
   readonly #timeoutMs: number | null;
+  readonly #idPrefix: string;
   #lastId = 0;
 
-  constructor(heartbeat: Heartbeat, timeoutMs: number | null) {
+  /**
+   * @param idPrefix starts every invocation id; a scaled manager makes it unique per server, so the
+   *   server owning a connection can route Completions of several origins apart.
+   */
+  constructor(heartbeat: Heartbeat, timeoutMs: number | null, idPrefix = 's') {
     this.#heartbeat = heartbeat;
     this.#timeoutMs = timeoutMs;
+    this.#idPrefix = idPrefix;
   }
 
   nextInvocationId(): string {
-    return `s${++this.#lastId}`;
+    return `${this.#idPrefix}${++this.#lastId}`;
+  }
+
+  /** The connection a pending invocation went to. */
+  connectionOf(invocationId: string): string | undefined {
+    return this.#pending.get(invocationId)?.connectionId;
   }
 
   /** Registers a pending result; the promise settles on {@link complete}, {@link fail} or timeout. */

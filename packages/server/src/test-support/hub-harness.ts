@@ -21,6 +21,8 @@ export interface LogEntry {
 export interface HarnessOptions extends HubOptions {
   protocols?: HubProtocol[];
   manager?: HubLifetimeManager;
+  /** Builds the manager on the harness's manual heartbeat (a scaled manager's ack timeouts). */
+  createManager?: (heartbeat: Heartbeat, protocols: readonly HubProtocol[]) => HubLifetimeManager;
 }
 
 export interface ConnectOptions {
@@ -45,11 +47,14 @@ export class HubHarness {
   #clock: number;
 
   constructor(hubClass: HubClass, options: HarnessOptions = {}) {
-    const { protocols, manager, ...hubOptions } = options;
+    const { protocols, manager, createManager, ...hubOptions } = options;
     const resolved = resolveHubOptions(hubOptions);
     const allProtocols = protocols ?? [new JsonHubProtocol()];
     this.protocol = allProtocols[0]!;
-    this.manager = manager ?? new LocalHubLifetimeManager({ heartbeat: this.heartbeat, clientResultTimeoutMs: resolved.clientResultTimeoutMs });
+    this.manager =
+      manager ??
+      createManager?.(this.heartbeat, allProtocols) ??
+      new LocalHubLifetimeManager({ heartbeat: this.heartbeat, clientResultTimeoutMs: resolved.clientResultTimeoutMs });
     // Integer time from 0: sums of fractional clock readings would make `advance` inexact.
     this.#clock = 0;
     this.heartbeat.tick(0);
