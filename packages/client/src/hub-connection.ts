@@ -1,0 +1,488 @@
+/**
+ * A connection to one hub: typed invocations, streams and handlers over a {@link Connection}, with
+ * keep-alive, automatic reconnect and the hub side of stateful reconnect.
+ *
+ *                 start()                 handshake done
+ *   Disconnected ─────────▶ Connecting ─────────────────▶ Connected ◀──────────┐
+ *        ▲  ▲                   │ fails                     │  │ lost,       │ attempt
+ *        │  └───────────────────┘                           │  │ reconnect   │ succeeds
+ *        │                                stop() / Close    │  ▼ policy set  │
+ *        └──────────── Disconnecting ◀──────────────────────┘ Reconnecting ──┘
+ *                        (also from Reconnecting on stop(), or when the policy gives up)
+ *
+ * A dropped WebSocket with stateful reconnect never leaves Connected: the connection re-attaches
+ * underneath, and the message buffer replays what either side missed.
+ */
+import { MessageType, type HubMessage, type HubProtocol, type UntypedContract } from '@switchyard/protocol';
+import { ClientMethods } from './client-methods.js';
+import type { Connection } from './connection.js';
+import type {
+  ClientHandler, ClientMethodName, ContractShape, InvokeMethodName, InvokeResult, ServerMethodArgs, StreamItem, StreamMethodName,
+} from './contract-types.js';
+import { ClientError, ClientErrorCode, toError } from './errors.js';
+import { ConnectionEvents } from './connection-events.js';
+import { PendingHandshake, handshakeRequest } from './handshake.js';
+import { createHttpConnection } from './create-connection.js';
+import { InvocationTable } from './invocation-table.js';
+import { KeepAlive } from './keep-alive.js';
+import { MessageBuffer } from './message-buffer.js';
+import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
+import { HubStream, extractUploads, pumpUpload, type UploadStream } from './stream-registry.js';
+
+/** Where a {@link HubConnection} is in its life. */
+export const HubConnectionState = {
+  Disconnected: 'Disconnected',
+  Connecting: 'Connecting',
+  Connected: 'Connected',
+  Disconnecting: 'Disconnecting',
+  Reconnecting: 'Reconnecting',
+} as const;
+export type HubConnectionState = (typeof HubConnectionState)[keyof typeof HubConnectionState];
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A typed connection to a hub.
+ *
+ * @typeParam TContract the hub contract shared with the server (`server` methods, `client` handlers).
+ * @example
+ * const connection = new HubConnection<Chat>({ url: 'https://example.com/chat', reconnect: true });
+ * connection.on('receive', (user, text) => console.log(user, text));
+ * await connection.start();
+ * const history = await connection.invoke('history', 10); // string[]
+ */
+export class HubConnection<TContract extends ContractShape = UntypedContract> {
+  readonly #options: ResolvedOptions;
+  readonly #protocol: HubProtocol;
+  readonly #connection: Connection;
+  readonly #invocations = new InvocationTable();
+  readonly #methods: ClientMethods;
+  readonly #events: ConnectionEvents;
+  readonly #pingBytes: Uint8Array;
+  #state: HubConnectionState = HubConnectionState.Disconnected;
+  /** start() succeeded and no close was reported since. */
+  #started = false;
+  #startPromise: Promise<void> | undefined;
+  #stopPromise: Promise<void> = Promise.resolve();
+  #stopDuringStartError: Error | undefined;
+  #handshake = new PendingHandshake();
+  #partial: Uint8Array = EMPTY;
+  #keepAlive: KeepAlive | undefined;
+  #buffer: MessageBuffer | undefined;
+  #reconnectDelay: { timer: ReturnType<typeof setTimeout>; wake(): void } | undefined;
+
+  /** @throws ClientError `ERR_CLIENT_INVALID_OPTION` for a bad option. */
+  constructor(options: HubConnectionOptions) {
+    this.#options = resolveOptions(options);
+    this.#protocol = this.#options.protocol;
+    this.#methods = new ClientMethods(this.#options.logger);
+    this.#events = new ConnectionEvents(this.#options.logger);
+    this.#pingBytes = this.#protocol.writeMessage({ type: MessageType.Ping });
+    this.#connection = createHttpConnection(this.#options);
+    this.#connection.onreceive = (data) => this.#receive(data);
+    this.#connection.onclose = (error) => this.#connectionClosed(error);
+  }
+
+  get state(): HubConnectionState {
+    return this.#state;
+  }
+
+  /** The server's id for this connection: null when not connected or when negotiation was skipped. */
+  get connectionId(): string | null {
+    return this.#connection.connectionId;
+  }
+
+  /**
+   * Connects: negotiate, a transport, the handshake.
+   * @throws ClientError `ERR_CLIENT_INVALID_STATE` unless Disconnected; otherwise why it failed
+   *   (`ERR_CLIENT_NEGOTIATE_FAILED`, `ERR_CLIENT_NO_TRANSPORT`, `ERR_CLIENT_HANDSHAKE_FAILED`…).
+   */
+  start(): Promise<void> {
+    this.#startPromise = this.#startWithTransitions();
+    return this.#startPromise;
+  }
+
+  /** Closes the connection (sending a Close message when connected); stops reconnecting. */
+  async stop(): Promise<void> {
+    const startPromise = this.#startPromise;
+    this.#stopPromise = this.#stopInternal(undefined);
+    await this.#stopPromise;
+    // start() reports its own failure to its caller.
+    await startPromise?.catch(() => undefined);
+  }
+
+  /**
+   * Calls a server method and resolves with its result.
+   * @throws ClientError `ERR_CLIENT_HUB_ERROR` (the server's message), `ERR_CLIENT_NOT_CONNECTED`,
+   *   `ERR_CLIENT_CONNECTION_CLOSED`.
+   */
+  invoke<K extends InvokeMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): Promise<InvokeResult<TContract, K>> {
+    const notConnected = this.#ensureConnected();
+    if (notConnected !== undefined) return Promise.reject(notConnected);
+    const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
+    const invocationId = this.#invocations.nextId();
+    return new Promise((resolve, reject) => {
+      this.#invocations.add(invocationId, {
+        onItem: () => {
+          this.#invocations.remove(invocationId);
+          reject(new ClientError(ClientErrorCode.HubError, `Unexpected message type: ${MessageType.StreamItem}`));
+        },
+        onCompletion: (message) => {
+          if (message.error !== undefined) reject(new ClientError(ClientErrorCode.HubError, message.error));
+          else resolve(message.result as InvokeResult<TContract, K>);
+        },
+        onError: (error) => reject(error),
+      });
+      const sent = this.#sendHubMessage(invocation(method, plain, invocationId, uploads));
+      sent.catch((error: unknown) => {
+        if (this.#invocations.remove(invocationId)) reject(toError(error));
+      });
+      this.#launchUploads(uploads, sent);
+    });
+  }
+
+  /** Calls a server method without waiting for it: resolves once the message is sent (or buffered for replay). */
+  send<K extends InvokeMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): Promise<void> {
+    const notConnected = this.#ensureConnected();
+    if (notConnected !== undefined) return Promise.reject(notConnected);
+    const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
+    const sent = this.#sendHubMessage(invocation(method, plain, undefined, uploads));
+    this.#launchUploads(uploads, sent);
+    return sent;
+  }
+
+  /**
+   * Calls a streaming server method. The call goes out when iteration begins; leave the loop or abort
+   * the signal given to `withSignal` to cancel it on the server.
+   */
+  stream<K extends StreamMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): HubStream<StreamItem<TContract, K>> {
+    return new HubStream((sink) => {
+      const notConnected = this.#ensureConnected();
+      if (notConnected !== undefined) {
+        sink.onError(notConnected);
+        return () => undefined;
+      }
+      const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
+      const invocationId = this.#invocations.nextId();
+      this.#invocations.add(invocationId, sink);
+      const sent = this.#sendHubMessage({
+        type: MessageType.StreamInvocation,
+        invocationId,
+        target: method,
+        arguments: plain,
+        ...(uploads.length === 0 ? {} : { streamIds: uploads.map((u) => u.streamId) }),
+      });
+      sent.catch((error: unknown) => {
+        if (this.#invocations.remove(invocationId)) sink.onError(toError(error));
+      });
+      this.#launchUploads(uploads, sent);
+      return () => {
+        if (!this.#invocations.remove(invocationId)) return;
+        sent.then(() => this.#sendHubMessage({ type: MessageType.CancelInvocation, invocationId })).catch(() => undefined);
+      };
+    });
+  }
+
+  /**
+   * Handles calls of client method `method` (matched case-insensitively). When the server invokes with a
+   * result expected, the handler's return value is sent back. Returns a function that removes the handler.
+   */
+  on<K extends ClientMethodName<TContract>>(method: K, handler: ClientHandler<TContract, K>): () => void {
+    return this.#methods.on(method, handler);
+  }
+
+  /** Removes `handler`, or every handler of `method`. */
+  off<K extends ClientMethodName<TContract>>(method: K, handler?: ClientHandler<TContract, K>): void {
+    this.#methods.off(method, handler);
+  }
+
+  /**
+   * Called once the connection is closed for good, with the reason: `undefined` after `stop()`, else
+   * a ClientError (`ERR_CLIENT_SERVER_CLOSED`, `ERR_CLIENT_TRANSPORT_CLOSED`, `ERR_CLIENT_RECONNECT_FAILED`…).
+   * Returns a function that removes the listener.
+   */
+  onClose(listener: (error: Error | undefined) => void): () => void {
+    return this.#events.add('close', listener);
+  }
+
+  /** Called when the connection was lost and automatic reconnect begins, with the reason. */
+  onReconnecting(listener: (error: Error) => void): () => void {
+    return this.#events.add('reconnecting', listener);
+  }
+
+  /** Called when automatic reconnect succeeded, with the new connection id. */
+  onReconnected(listener: (connectionId: string | null) => void): () => void {
+    return this.#events.add('reconnected', listener);
+  }
+
+  async #startWithTransitions(): Promise<void> {
+    if (this.#state !== HubConnectionState.Disconnected) {
+      throw new ClientError(ClientErrorCode.InvalidState, "Cannot start a HubConnection that is not in the 'Disconnected' state.");
+    }
+    this.#state = HubConnectionState.Connecting;
+    try {
+      await this.#startInternal();
+    } catch (error) {
+      this.#state = HubConnectionState.Disconnected;
+      throw error;
+    }
+    this.#state = HubConnectionState.Connected;
+    this.#started = true;
+  }
+
+  async #startInternal(): Promise<void> {
+    this.#stopDuringStartError = undefined;
+    // Set up before the transport starts: the response may arrive with the very first bytes.
+    this.#handshake = new PendingHandshake();
+    this.#partial = EMPTY;
+    await this.#connection.start(this.#protocol.transferFormat);
+    try {
+      const { statefulReconnect, inherentKeepAlive } = this.#connection.features;
+      // Before the handshake: tracked messages count from the first one after it, even in its frame.
+      this.#buffer = statefulReconnect ? this.#createBuffer() : undefined;
+      this.#connection.resumeHandler = this.#buffer ?? null;
+      await this.#sendRaw(handshakeRequest(this.#protocol, statefulReconnect));
+      this.#keepAlive = inherentKeepAlive ? undefined : this.#createKeepAlive();
+      this.#keepAlive?.start();
+      await this.#handshake.promise;
+      // The close may have raced the handshake's success: the continuation then runs after both.
+      const stoppedBecause = this.#stopReason();
+      if (stoppedBecause !== undefined) throw stoppedBecause;
+      if (!inherentKeepAlive) await this.#sendRaw(this.#pingBytes);
+    } catch (error) {
+      this.#keepAlive?.stop();
+      await this.#connection.stop(toError(error));
+      throw error;
+    }
+  }
+
+  #stopInternal(error: Error | undefined): Promise<void> {
+    if (this.#state === HubConnectionState.Disconnected) return Promise.resolve();
+    if (this.#state === HubConnectionState.Disconnecting) return this.#stopPromise;
+    const previous = this.#state;
+    this.#state = HubConnectionState.Disconnecting;
+    const delay = this.#reconnectDelay;
+    if (delay !== undefined) {
+      // Between attempts the connection is already down: just end the loop.
+      clearTimeout(delay.timer);
+      delay.wake();
+      this.#completeClose(undefined);
+      return Promise.resolve();
+    }
+    if (previous === HubConnectionState.Connected) {
+      // Best effort: tells the server this is a graceful close, not a failure.
+      this.#sendRaw(this.#protocol.writeMessage({ type: MessageType.Close })).catch(() => undefined);
+    }
+    this.#keepAlive?.stop();
+    this.#stopDuringStartError = error ?? new ClientError(ClientErrorCode.Aborted, 'The connection was stopped before the hub handshake could complete.');
+    return this.#connection.stop(error);
+  }
+
+  #receive(data: string | Uint8Array): void {
+    this.#keepAlive?.received();
+    let input: string | Uint8Array | undefined = data;
+    if (!this.#handshake.done) {
+      input = this.#handshake.read(data);
+      if (input === undefined) return;
+    }
+    if (this.#partial.length > 0) input = concat(this.#partial, typeof input === 'string' ? new TextEncoder().encode(input) : input);
+    const { messages, rest } = this.#protocol.parseMessages(input);
+    this.#partial = rest.length === 0 ? EMPTY : rest.slice();
+    for (const message of messages) {
+      if (this.#buffer !== undefined && !this.#buffer.shouldProcess(message)) continue;
+      this.#dispatch(message);
+    }
+  }
+
+  #dispatch(message: HubMessage): void {
+    switch (message.type) {
+      case MessageType.Invocation:
+        void this.#methods.invoke(message).then((completion) => {
+          if (completion !== undefined) return this.#sendHubMessage(completion);
+          return undefined;
+        }).catch((error: unknown) => this.#options.logger.error(`Sending a client result failed: ${toError(error).message}`));
+        return;
+      case MessageType.StreamItem:
+      case MessageType.Completion:
+        this.#invocations.dispatch(message);
+        return;
+      case MessageType.Close: {
+        const error = new ClientError(
+          ClientErrorCode.ServerClosed,
+          message.error === undefined ? 'The server closed the connection.' : `Server returned an error on close: ${message.error}`,
+        );
+        // allowReconnect: like a lost transport (reconnect may follow); otherwise a final stop.
+        if (message.allowReconnect === true) void this.#connection.stop(error);
+        else this.#stopPromise = this.#stopInternal(error);
+        return;
+      }
+      case MessageType.Ack:
+        this.#buffer?.ack(message);
+        return;
+      case MessageType.Sequence:
+        this.#buffer?.resetSequence(message);
+        return;
+      case MessageType.Ping:
+        return;
+      case MessageType.StreamInvocation:
+      case MessageType.CancelInvocation:
+        this.#options.logger.warn(`Ignoring message type ${message.type}: servers do not send it.`);
+        return;
+    }
+  }
+
+  #connectionClosed(error: Error | undefined): void {
+    this.#stopDuringStartError ??= error ?? new ClientError(ClientErrorCode.Aborted, 'The underlying connection was closed before the hub handshake could complete.');
+    this.#handshake.fail(this.#stopDuringStartError);
+    this.#invocations.rejectAll(new ClientError(ClientErrorCode.ConnectionClosed, 'Invocation canceled due to the underlying connection being closed.', { cause: error }));
+    this.#keepAlive?.stop();
+    this.#keepAlive = undefined;
+    this.#buffer?.dispose(new ClientError(ClientErrorCode.ConnectionClosed, 'Unable to reconnect to server.', { cause: error }));
+    this.#buffer = undefined;
+    this.#connection.resumeHandler = null;
+    if (this.#state === HubConnectionState.Disconnecting) this.#completeClose(error);
+    else if (this.#state === HubConnectionState.Connected && this.#options.reconnectPolicy !== undefined) void this.#reconnect(error);
+    else if (this.#state === HubConnectionState.Connected) this.#completeClose(error);
+    // Connecting / Reconnecting: the pending start fails through #stopDuringStartError.
+  }
+
+  #completeClose(error: Error | undefined): void {
+    if (!this.#started) return;
+    this.#state = HubConnectionState.Disconnected;
+    this.#started = false;
+    this.#events.emit('close', error);
+  }
+
+  async #reconnect(lostBecause: Error | undefined): Promise<void> {
+    const startedAt = Date.now();
+    let attempts = 0;
+    let reason = lostBecause ?? new ClientError(ClientErrorCode.TransportClosed, 'The connection was lost.');
+    let delayMs = this.#nextRetryDelay(attempts, 0, reason);
+    if (delayMs === null) {
+      this.#completeClose(lostBecause);
+      return;
+    }
+    this.#state = HubConnectionState.Reconnecting;
+    this.#options.logger.info(`Connection lost (${reason.message}); reconnecting.`);
+    this.#events.emit('reconnecting', reason);
+    while (delayMs !== null) {
+      // Listeners and stop() change the state behind this loop's back: read it afresh each time.
+      if (this.#currentState() !== HubConnectionState.Reconnecting) {
+        // A reconnecting listener called stop(): nothing is in flight that would report the close.
+        if (this.#currentState() === HubConnectionState.Disconnecting) this.#completeClose(undefined);
+        return;
+      }
+      await this.#sleep(delayMs);
+      if (this.#currentState() !== HubConnectionState.Reconnecting) return;
+      try {
+        await this.#startInternal();
+        this.#state = HubConnectionState.Connected;
+        this.#options.logger.info('Reconnected.');
+        this.#events.emit('reconnected', this.connectionId);
+        return;
+      } catch (error) {
+        // stop() during the attempt: it failed because of that, and nothing else reports the close.
+        const state = this.#currentState();
+        if (state !== HubConnectionState.Reconnecting) {
+          if (state === HubConnectionState.Disconnecting) this.#completeClose(undefined);
+          return;
+        }
+        attempts++;
+        reason = toError(error);
+        this.#options.logger.info(`Reconnect attempt ${attempts} failed: ${reason.message}`);
+        delayMs = this.#nextRetryDelay(attempts, Date.now() - startedAt, reason);
+      }
+    }
+    this.#completeClose(new ClientError(
+      ClientErrorCode.ReconnectFailed,
+      `Reconnect retries have been exhausted after ${Date.now() - startedAt} ms and ${attempts} failed attempts.`,
+      { cause: reason },
+    ));
+  }
+
+  /** Read through a method: the field changes behind an await, which narrowing cannot see. */
+  #stopReason(): Error | undefined {
+    return this.#stopDuringStartError;
+  }
+
+  #currentState(): HubConnectionState {
+    return this.#state;
+  }
+
+  #nextRetryDelay(previousRetryCount: number, elapsedMs: number, retryReason: Error): number | null {
+    try {
+      return this.#options.reconnectPolicy?.nextRetryDelayMs({ previousRetryCount, elapsedMs, retryReason }) ?? null;
+    } catch (error) {
+      this.#options.logger.error(`The reconnect policy threw: ${toError(error).message}`);
+      return null;
+    }
+  }
+
+  #sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.#reconnectDelay = undefined;
+        resolve();
+      };
+      this.#reconnectDelay = { timer: setTimeout(wake, delayMs), wake };
+    });
+  }
+
+  #ensureConnected(): ClientError | undefined {
+    if (this.#state === HubConnectionState.Connected) return undefined;
+    return new ClientError(ClientErrorCode.NotConnected, `Cannot send data if the connection is not in the 'Connected' State (it is '${this.#state}').`);
+  }
+
+  #sendHubMessage(message: HubMessage): Promise<void> {
+    if (this.#buffer !== undefined) return this.#buffer.send(message);
+    return this.#sendRaw(this.#protocol.writeMessage(message));
+  }
+
+  #sendRaw(bytes: Uint8Array): Promise<void> {
+    this.#keepAlive?.sent();
+    return this.#connection.send(bytes);
+  }
+
+  #launchUploads(uploads: readonly UploadStream[], invocationSent: Promise<void>): void {
+    for (const upload of uploads) void pumpUpload(upload, invocationSent, (message) => this.#sendHubMessage(message));
+  }
+
+  #createBuffer(): MessageBuffer {
+    return new MessageBuffer({
+      protocol: this.#protocol,
+      send: (bytes) => this.#sendRaw(bytes),
+      bufferBytes: this.#options.statefulReconnectBufferBytes,
+      onSequenceError: (error) => void this.#connection.stop(error),
+    });
+  }
+
+  #createKeepAlive(): KeepAlive {
+    return new KeepAlive({
+      keepAliveIntervalMs: this.#options.keepAliveIntervalMs,
+      serverTimeoutMs: this.#options.serverTimeoutMs,
+      sendPing: () => {
+        if (this.#state === HubConnectionState.Connected) this.#sendRaw(this.#pingBytes).catch(() => undefined);
+      },
+      onServerTimeout: () => {
+        void this.#connection.stop(new ClientError(ClientErrorCode.ServerTimeout, 'Server timeout elapsed without receiving a message from the server.'));
+      },
+    });
+  }
+}
+
+function invocation(target: string, args: readonly unknown[], invocationId: string | undefined, uploads: readonly UploadStream[]): HubMessage {
+  return {
+    type: MessageType.Invocation,
+    target,
+    arguments: args,
+    ...(invocationId === undefined ? {} : { invocationId }),
+    ...(uploads.length === 0 ? {} : { streamIds: uploads.map((u) => u.streamId) }),
+  };
+}
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(head.length + tail.length);
+  joined.set(head);
+  joined.set(tail, head.length);
+  return joined;
+}
