@@ -38,8 +38,14 @@ export interface Connection {
   readonly user: Principal | undefined;
   /** Aborted once the connection has ended, for any reason. */
   readonly signal: AbortSignal;
-  /** Bytes queued but not yet handed to the socket. */
+  /** Bytes queued plus bytes handed to the socket that it has not written yet. */
   readonly bufferedAmount: number;
+  /**
+   * Resolves once {@link bufferedAmount} is at most `thresholdBytes` (at once when it already is), or
+   * when the connection ends. Never rejects. For producers that pace themselves to a slow client, such
+   * as a server stream: send until `bufferedAmount` is high, then `await whenDrained(low)`.
+   */
+  whenDrained(thresholdBytes: number): Promise<void>;
   /**
    * True when negotiate agreed on stateful reconnect (the endpoint allows it and the client asked).
    * Only the negotiate flag for now: a dropped WebSocket is not resumed yet.

@@ -39,6 +39,14 @@ type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
 /** Sentinel of {@link HttpConnection.inactiveSinceMs}: a transport request is active. */
 export const ACTIVE = -1;
 
+const drained = Promise.resolve();
+
+/** One `whenDrained` call waiting. */
+interface DrainWaiter {
+  readonly thresholdBytes: number;
+  readonly resolve: () => void;
+}
+
 export class HttpConnection implements Connection, Flushable {
   readonly connectionId: string;
   /** The secret token clients put in `?id=` (equal to the id for negotiate version 0). */
@@ -67,6 +75,8 @@ export class HttpConnection implements Connection, Flushable {
   #held: Uint8Array[] | undefined;
   #heldPosts: ServerResponse[] | undefined;
   #abortController: AbortController | undefined;
+  /** Pending `whenDrained` calls; undefined while none waits (the common case costs one check). */
+  #drainWaiters: DrainWaiter[] | undefined;
   #endError: ConnectionsError | undefined;
 
   constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
@@ -103,6 +113,13 @@ export class HttpConnection implements Connection, Flushable {
 
   get bufferedAmount(): number {
     return this.#queuedBytes + (this.#sink?.pendingBytes ?? 0);
+  }
+
+  whenDrained(thresholdBytes: number): Promise<void> {
+    if (this.#state === ENDED || this.bufferedAmount <= thresholdBytes) return drained;
+    return new Promise<void>((resolve) => {
+      (this.#drainWaiters ??= []).push({ thresholdBytes, resolve });
+    });
   }
 
   send(payload: Uint8Array): boolean {
@@ -242,6 +259,8 @@ export class HttpConnection implements Connection, Flushable {
       queue.length = 0;
       this.#queuedBytes = 0;
       sink.write(batch);
+      // Long polling hands everything to the poll response at once: the buffer may have drained here.
+      if (this.#drainWaiters !== undefined) this.#resolveDrained();
     }
     if (this.#state === CLOSING) sink.end();
   }
@@ -278,6 +297,11 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#transport === 'LongPolling') this.abort(undefined);
   }
 
+  /** Called by the sink when a write completed: bytes left the buffer, so `whenDrained` may resolve. */
+  written(): void {
+    if (this.#drainWaiters !== undefined) this.#resolveDrained();
+  }
+
   /** Called by the sink when the transport is done, with the reason when it failed. */
   transportEnded(error?: ConnectionsError): void {
     this.#finish(this.#endError ?? error);
@@ -289,6 +313,19 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     scheduleFlush(this);
+  }
+
+  #resolveDrained(): void {
+    const waiters = this.#drainWaiters!;
+    const buffered = this.#state === ENDED ? -1 : this.bufferedAmount;
+    let kept = 0;
+    for (let i = 0; i < waiters.length; i++) {
+      const waiter = waiters[i]!;
+      if (buffered <= waiter.thresholdBytes) waiter.resolve();
+      else waiters[kept++] = waiter;
+    }
+    waiters.length = kept;
+    if (kept === 0) this.#drainWaiters = undefined;
   }
 
   #deliver(payload: Uint8Array): void {
@@ -331,6 +368,7 @@ export class HttpConnection implements Connection, Flushable {
     // As the .NET server: a send that could not be delivered because the connection went away is a 404.
     if (posts !== undefined) for (const res of posts) respondText(res, 404);
     this.#owner.remove(this);
+    if (this.#drainWaiters !== undefined) this.#resolveDrained();
     this.#abortController?.abort(error);
     if (!this.#starting) this.#notifyClosed();
   }

@@ -100,6 +100,7 @@ export class ServerSentEventsSink implements TransportSink {
   #written(error: Error | null | undefined): void {
     this.#inFlight--;
     this.#stalledSince = this.#inFlight > 0 ? performance.now() : -1;
+    this.#connection.written();
     if (error != null && !this.#ended) {
       this.abort(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Writing the event stream failed.', { cause: error }));
     }

@@ -96,6 +96,7 @@ export class WebSocketSink implements TransportSink {
   #sent(error: Error | null | undefined): void {
     this.#inFlight--;
     this.#stalledSince = this.#inFlight > 0 ? performance.now() : -1;
+    this.#connection.written();
     if (error != null && !this.#closeSent) {
       this.abort(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error }));
     }
