@@ -21,8 +21,8 @@ export class FakeConnection implements Connection {
   readonly supportsBinary: boolean;
   readonly request: ConnectionRequest;
   readonly user: Principal | undefined;
-  /** Set by tests to play a slow client. */
-  bufferedAmount = 0;
+  #bufferedAmount = 0;
+  #drainWaiters: { thresholdBytes: number; resolve: () => void }[] = [];
   readonly statefulReconnect: boolean;
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
@@ -52,6 +52,28 @@ export class FakeConnection implements Connection {
     return this.#abort.signal;
   }
 
+  /** Set by tests to play a slow client; lowering it resolves the `whenDrained` calls it satisfies. */
+  get bufferedAmount(): number {
+    return this.#bufferedAmount;
+  }
+  set bufferedAmount(bytes: number) {
+    this.#bufferedAmount = bytes;
+    this.#settleDrainWaiters();
+  }
+
+  whenDrained(thresholdBytes: number): Promise<void> {
+    if (this.closed || this.#bufferedAmount <= thresholdBytes) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push({ thresholdBytes, resolve }));
+  }
+
+  #settleDrainWaiters(): void {
+    this.#drainWaiters = this.#drainWaiters.filter((waiter) => {
+      const done = this.closed || this.#bufferedAmount <= waiter.thresholdBytes;
+      if (done) waiter.resolve();
+      return !done;
+    });
+  }
+
   send(payload: Uint8Array): boolean {
     if (this.closed) return false;
     this.sent.push(payload);
@@ -63,6 +85,7 @@ export class FakeConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.#abort.abort();
+    this.#settleDrainWaiters();
     queueMicrotask(() => this.listener?.onClose());
   }
 
@@ -86,6 +109,7 @@ export class FakeConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.#abort.abort();
+    this.#settleDrainWaiters();
     this.listener?.onClose(error);
   }
 }
