@@ -21,13 +21,14 @@ import type {
 } from './contract-types.js';
 import { ClientError, ClientErrorCode, toError } from './errors.js';
 import { ConnectionEvents } from './connection-events.js';
+import { HubCalls } from './hub-calls.js';
 import { PendingHandshake, handshakeRequest } from './handshake.js';
 import { createHttpConnection } from './create-connection.js';
 import { InvocationTable } from './invocation-table.js';
 import { KeepAlive } from './keep-alive.js';
 import { MessageBuffer } from './message-buffer.js';
 import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
-import { HubStream, extractUploads, pumpUpload, type UploadStream } from './stream-registry.js';
+import type { HubStream } from './stream-registry.js';
 
 /** Where a {@link HubConnection} is in its life. */
 export const HubConnectionState = {
@@ -56,6 +57,11 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   readonly #protocol: HubProtocol;
   readonly #connection: Connection;
   readonly #invocations = new InvocationTable();
+  readonly #calls = new HubCalls({
+    invocations: this.#invocations,
+    send: (message) => this.#sendHubMessage(message),
+    notConnected: () => this.#notConnected(),
+  });
   readonly #methods: ClientMethods;
   readonly #events: ConnectionEvents;
   readonly #pingBytes: Uint8Array;
@@ -117,38 +123,12 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
    *   `ERR_CLIENT_CONNECTION_CLOSED`.
    */
   invoke<K extends InvokeMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): Promise<InvokeResult<TContract, K>> {
-    const notConnected = this.#ensureConnected();
-    if (notConnected !== undefined) return Promise.reject(notConnected);
-    const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
-    const invocationId = this.#invocations.nextId();
-    return new Promise((resolve, reject) => {
-      this.#invocations.add(invocationId, {
-        onItem: () => {
-          this.#invocations.remove(invocationId);
-          reject(new ClientError(ClientErrorCode.HubError, `Unexpected message type: ${MessageType.StreamItem}`));
-        },
-        onCompletion: (message) => {
-          if (message.error !== undefined) reject(new ClientError(ClientErrorCode.HubError, message.error));
-          else resolve(message.result as InvokeResult<TContract, K>);
-        },
-        onError: (error) => reject(error),
-      });
-      const sent = this.#sendHubMessage(invocation(method, plain, invocationId, uploads));
-      sent.catch((error: unknown) => {
-        if (this.#invocations.remove(invocationId)) reject(toError(error));
-      });
-      this.#launchUploads(uploads, sent);
-    });
+    return this.#calls.invoke(method, args) as Promise<InvokeResult<TContract, K>>;
   }
 
   /** Calls a server method without waiting for it: resolves once the message is sent (or buffered for replay). */
   send<K extends InvokeMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): Promise<void> {
-    const notConnected = this.#ensureConnected();
-    if (notConnected !== undefined) return Promise.reject(notConnected);
-    const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
-    const sent = this.#sendHubMessage(invocation(method, plain, undefined, uploads));
-    this.#launchUploads(uploads, sent);
-    return sent;
+    return this.#calls.send(method, args);
   }
 
   /**
@@ -156,31 +136,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
    * the signal given to `withSignal` to cancel it on the server.
    */
   stream<K extends StreamMethodName<TContract>>(method: K, ...args: ServerMethodArgs<TContract, K>): HubStream<StreamItem<TContract, K>> {
-    return new HubStream((sink) => {
-      const notConnected = this.#ensureConnected();
-      if (notConnected !== undefined) {
-        sink.onError(notConnected);
-        return () => undefined;
-      }
-      const { args: plain, uploads } = extractUploads(args, () => this.#invocations.nextId());
-      const invocationId = this.#invocations.nextId();
-      this.#invocations.add(invocationId, sink);
-      const sent = this.#sendHubMessage({
-        type: MessageType.StreamInvocation,
-        invocationId,
-        target: method,
-        arguments: plain,
-        ...(uploads.length === 0 ? {} : { streamIds: uploads.map((u) => u.streamId) }),
-      });
-      sent.catch((error: unknown) => {
-        if (this.#invocations.remove(invocationId)) sink.onError(toError(error));
-      });
-      this.#launchUploads(uploads, sent);
-      return () => {
-        if (!this.#invocations.remove(invocationId)) return;
-        sent.then(() => this.#sendHubMessage({ type: MessageType.CancelInvocation, invocationId })).catch(() => undefined);
-      };
-    });
+    return this.#calls.stream(method, args);
   }
 
   /**
@@ -428,7 +384,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     });
   }
 
-  #ensureConnected(): ClientError | undefined {
+  #notConnected(): ClientError | undefined {
     if (this.#state === HubConnectionState.Connected) return undefined;
     return new ClientError(ClientErrorCode.NotConnected, `Cannot send data if the connection is not in the 'Connected' State (it is '${this.#state}').`);
   }
@@ -441,10 +397,6 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   #sendRaw(bytes: Uint8Array): Promise<void> {
     this.#keepAlive?.sent();
     return this.#connection.send(bytes);
-  }
-
-  #launchUploads(uploads: readonly UploadStream[], invocationSent: Promise<void>): void {
-    for (const upload of uploads) void pumpUpload(upload, invocationSent, (message) => this.#sendHubMessage(message));
   }
 
   #createBuffer(): MessageBuffer {
@@ -468,16 +420,6 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
       },
     });
   }
-}
-
-function invocation(target: string, args: readonly unknown[], invocationId: string | undefined, uploads: readonly UploadStream[]): HubMessage {
-  return {
-    type: MessageType.Invocation,
-    target,
-    arguments: args,
-    ...(invocationId === undefined ? {} : { invocationId }),
-    ...(uploads.length === 0 ? {} : { streamIds: uploads.map((u) => u.streamId) }),
-  };
 }
 
 function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
