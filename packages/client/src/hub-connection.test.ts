@@ -89,7 +89,7 @@ for (const [transport, protocol] of matrix) {
         }
         assert.equal(await connection.invoke('sum', numbers(100)), 5050);
         const failing = async function* (): AsyncGenerator<number> {
-          yield 1;
+          yield await Promise.resolve(1);
           throw new Error('producer broke');
         };
         await assert.rejects(connection.invoke('sum', failing()), /HubException: producer broke/);

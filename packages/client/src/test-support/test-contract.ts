@@ -10,7 +10,7 @@ export interface TestContract {
     add(a: number, b: number): number;
     fail(message: string): void;
     /** Sends `notified(text)` to the caller, then returns. */
-    notify(text: string): void;
+    notify(text: string): Promise<void>;
     counter(count: number, delayMs: number): AsyncIterable<number>;
     sum(numbers: AsyncIterable<number>): Promise<number>;
     /** Asks the caller's `answer` handler (a client result) and returns what it said. */
