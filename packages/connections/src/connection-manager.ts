@@ -95,7 +95,9 @@ export class ConnectionManager implements ConnectionOwner {
       if (inactiveSince !== ACTIVE && now - inactiveSince > disconnectTimeoutMs) {
         // A closing connection waiting for its last poll ends normally; anything else timed out.
         connection.abort(connection.isClosing ? undefined : new ConnectionsError(ConnectionsErrorCode.DisconnectTimeout,
-          `No transport request for ${disconnectTimeoutMs} ms; the connection was disposed.`));
+          connection.transportLost
+            ? `The client did not reconnect within ${disconnectTimeoutMs} ms after its WebSocket dropped; the connection was disposed.`
+            : `No transport request for ${disconnectTimeoutMs} ms; the connection was disposed.`));
         continue;
       }
       const stalledSince = connection.stalledSinceMs;

@@ -48,9 +48,24 @@ export interface Connection {
   whenDrained(thresholdBytes: number): Promise<void>;
   /**
    * True when negotiate agreed on stateful reconnect (the endpoint allows it and the client asked).
-   * Only the negotiate flag for now: a dropped WebSocket is not resumed yet.
+   * The application decides whether to use it: see {@link resumable}.
    */
   readonly statefulReconnect: boolean;
+  /**
+   * Stateful reconnect: while true, a WebSocket that drops without a close handshake does not end the
+   * connection. It waits up to `disconnectTimeoutMs` for the client to open a new WebSocket with the same
+   * token (no negotiate), and the listener hears {@link ConnectionListener.onTransportLost} and
+   * {@link ConnectionListener.onTransportResumed}. False by default: only an application that can replay
+   * what the client missed turns it on (the hub layer, after a version-2 handshake). Setting it to false
+   * while the transport is lost ends the connection. Has no effect unless {@link statefulReconnect} is true,
+   * the transport is WebSockets and the listener implements `onTransportLost`.
+   */
+  resumable: boolean;
+  /**
+   * The endpoint's `maxBufferedBytes`: the outbound bytes this connection may hold. An application that
+   * keeps its own outbound backlog (a replay buffer) bounds it by the same figure.
+   */
+  readonly maxBufferedBytes: number;
   /**
    * How payloads are framed on WebSockets (text or binary frames). Set by the application after its own
    * negotiation (the hub handshake); `Text` until then.
@@ -58,7 +73,8 @@ export interface Connection {
   transferFormat: TransferFormat;
   /**
    * Queues `payload`; payloads go out in order, possibly several in one frame or response.
-   * Returns false when the connection has ended (the payload is dropped).
+   * Returns false when the connection has ended, is closing, or has lost its transport (stateful
+   * reconnect); the payload is then dropped.
    * The connection keeps a reference to `payload` until it is written: do not modify it afterwards
    * (sharing one payload among many connections is fine and is how broadcasts avoid copies).
    */
@@ -76,6 +92,19 @@ export interface ConnectionListener {
   onData(payload: Uint8Array): void;
   /** The connection ended: `error` when the transport failed, undefined on a normal end. Called once. */
   onClose(error?: Error): void;
+  /**
+   * Stateful reconnect ({@link Connection.resumable}): the WebSocket dropped (`error` says how) and the
+   * connection waits for the client to reconnect. Bytes queued but not written, and inbound bytes not yet
+   * delivered, were discarded; `send` returns false until {@link onTransportResumed}. If the client does
+   * not come back within `disconnectTimeoutMs`, {@link onClose} follows with `ERR_CONNECTION_DISCONNECT_TIMEOUT`.
+   */
+  onTransportLost?(error: Error): void;
+  /**
+   * A new WebSocket for the same token took over (it may also replace one the server had not yet seen
+   * drop). The application now resends what the client has not acknowledged; inbound data is the new
+   * socket's, from its first byte.
+   */
+  onTransportResumed?(): void;
 }
 
 /** Called once per connection when its transport starts; returns the listener for its inbound side. */

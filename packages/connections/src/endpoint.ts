@@ -252,7 +252,8 @@ export class ConnectionEndpoint {
   /**
    * Binds `connection` to `kind` or explains why it cannot: 404 when this endpoint does not offer the
    * transport, 400 when the connection already uses another one, 409 when a persistent transport is
-   * already active. Long polling may come back (every poll claims it again).
+   * already active. Long polling may come back (every poll claims it again), and so may a WebSocket of
+   * a resumable connection (stateful reconnect).
    */
   #claim(connection: HttpConnection, kind: TransportKind, res: ServerResponse): boolean {
     const status = this.#claimStatus(connection, kind);
@@ -271,8 +272,10 @@ export class ConnectionEndpoint {
       return 0;
     }
     if (current !== kind) return 400;
-    // Stateful reconnect will resume a dropped WebSocket here (same token, new socket) instead of 409.
-    return kind === 'LongPolling' ? 0 : 409;
+    if (kind === 'LongPolling') return 0;
+    // Stateful reconnect: a new WebSocket resumes the connection, even if the server has not yet seen
+    // the old one fail (the client gave up on it), as .NET cancels the previous request.
+    return kind === 'WebSockets' && connection.canResume ? 0 : 409;
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, user: Principal | undefined): void {
@@ -302,16 +305,17 @@ export class ConnectionEndpoint {
       return;
     }
     const claimed = connection;
-    // If the handshake fails (ws answers 400 and destroys the socket), the claimed connection must go.
+    const resuming = claimed.isStarted;
+    // If the handshake of a new connection fails (ws answers 400 and destroys the socket), the claimed
+    // connection must go. A failed resume leaves the connection waiting for another attempt.
     const handshakeFailed = (): void => claimed.abort(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket handshake failed.'));
-    socket.once('close', handshakeFailed);
+    if (!resuming) socket.once('close', handshakeFailed);
     this.#webSockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       socket.off('close', handshakeFailed);
-      if (claimed.isEnded) {
-        ws.terminate();
-        return;
-      }
-      claimed.start(new WebSocketSink(ws, claimed), req, user);
+      // The connection may have ended (or stopped being resumable) while the handshake ran.
+      if (!resuming && !claimed.isEnded) claimed.start(new WebSocketSink(ws, claimed), req, user);
+      else if (resuming && claimed.canResume) claimed.resumeTransport(new WebSocketSink(ws, claimed));
+      else ws.terminate();
     });
   }
 }

@@ -7,12 +7,17 @@
  *        │                    │                                            ▲
  *        └── reaped / shutdown└── abort(error) / transport dropped ─────────┘
  *
+ * Stateful reconnect: an open, `resumable` WebSocket connection whose socket drops stays open without a
+ * sink ("lost": nothing queued survives, `send` refuses) until `resumeTransport` attaches a new socket or
+ * the reaper ends it after `disconnectTimeoutMs`.
+ *
  * Outbound: `send` appends to one array per connection and schedules a flush (flush-scheduler.ts); the
  * flush concatenates what was queued in that turn and hands it to the transport sink in one write.
  * Inbound: transports call `receive`; while paused (or before the handler returned its listener)
  * payloads are held in order, and POSTs are answered only once their bytes were delivered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { TransferFormat } from '@switchyard/protocol';
 import type { Connection, ConnectionHandler, ConnectionListener, ConnectionRequest, Principal, TransportKind } from './connection.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
@@ -78,6 +83,9 @@ export class HttpConnection implements Connection, Flushable {
   /** Pending `whenDrained` calls; undefined while none waits (the common case costs one check). */
   #drainWaiters: DrainWaiter[] | undefined;
   #endError: ConnectionsError | undefined;
+  #resumable = false;
+  /** Why the transport was lost, while the connection waits for a reconnect. */
+  #lostError: ConnectionsError | undefined;
 
   constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
     this.#owner = owner;
@@ -111,6 +119,20 @@ export class HttpConnection implements Connection, Flushable {
     return this.#abortController.signal;
   }
 
+  get resumable(): boolean {
+    return this.#resumable;
+  }
+
+  set resumable(on: boolean) {
+    this.#resumable = on;
+    // Nobody will resume a lost transport any more: the connection ends as the drop would have ended it.
+    if (!on && this.transportLost) this.abort(this.#lostError);
+  }
+
+  get maxBufferedBytes(): number {
+    return this.#owner.options.maxBufferedBytes;
+  }
+
   get bufferedAmount(): number {
     return this.#queuedBytes + (this.#sink?.pendingBytes ?? 0);
   }
@@ -123,11 +145,11 @@ export class HttpConnection implements Connection, Flushable {
   }
 
   send(payload: Uint8Array): boolean {
-    if (this.#state !== OPEN) return false;
+    if (this.#state !== OPEN || this.#sink === undefined) return false;
     const size = payload.byteLength;
     if (size === 0) return true;
     const limit = this.#owner.options.maxBufferedBytes;
-    if (this.#queuedBytes + size + this.#sink!.pendingBytes > limit) {
+    if (this.#queuedBytes + size + this.#sink.pendingBytes > limit) {
       this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
@@ -141,7 +163,9 @@ export class HttpConnection implements Connection, Flushable {
   close(): void {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
-    this.#requestFlush();
+    // A lost transport has nothing to flush to.
+    if (this.#sink === undefined) this.#finish(undefined);
+    else this.#requestFlush();
   }
 
   pause(): void {
@@ -183,6 +207,20 @@ export class HttpConnection implements Connection, Flushable {
     return this.#state !== NEGOTIATED;
   }
 
+  /** Stateful reconnect: the transport dropped and the connection waits for the client to come back. */
+  get transportLost(): boolean {
+    return this.#state === OPEN && this.#sink === undefined;
+  }
+
+  /**
+   * True when a new WebSocket may take this connection over (stateful reconnect): it is open, on
+   * WebSockets, negotiated with stateful reconnect, and its application made it resumable.
+   */
+  get canResume(): boolean {
+    return this.#state === OPEN && this.#resumable && this.statefulReconnect && this.#transport === 'WebSockets' &&
+      this.#listener?.onTransportLost !== undefined;
+  }
+
   /** Since when the transport's oldest write waits (-1: none); read by the send-timeout check. */
   get stalledSinceMs(): number {
     return this.#sink?.stalledSinceMs ?? -1;
@@ -218,6 +256,32 @@ export class HttpConnection implements Connection, Flushable {
     // The handler may have ended the connection synchronously (abort); onClose was deferred until now.
     if (this.isEnded) this.#notifyClosed();
     else if (this.#held !== undefined) this.#drainHeld();
+  }
+
+  /**
+   * Stateful reconnect: `sink` (a new WebSocket) takes over. A socket still attached is dropped first, as
+   * if it had failed: the client has given up on it. Only called when {@link canResume}.
+   */
+  resumeTransport(sink: TransportSink): void {
+    const previous = this.#sink;
+    if (previous !== undefined) {
+      previous.discard();
+      this.#loseTransport(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The client replaced its WebSocket with a new one.'));
+      // The listener may have ended the connection on hearing it.
+      if (this.#state !== OPEN) {
+        sink.abort(undefined);
+        return;
+      }
+    }
+    this.#sink = sink;
+    this.#lostError = undefined;
+    this.inactiveSinceMs = ACTIVE;
+    if (this.#paused) sink.pauseInbound();
+    try {
+      this.#listener!.onTransportResumed?.();
+    } catch (error) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection listener threw in onTransportResumed.', { cause: error }));
+    }
   }
 
   /** Inbound bytes from the transport. */
@@ -302,8 +366,17 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#drainWaiters !== undefined) this.#resolveDrained();
   }
 
-  /** Called by the sink when the transport is done, with the reason when it failed. */
-  transportEnded(error?: ConnectionsError): void {
+  /**
+   * Called by the sink when the transport is done, with the reason when it failed. `dropped`: the socket
+   * vanished without a close handshake, which a resumable connection survives. Reports from a sink that
+   * a reconnect replaced are ignored.
+   */
+  transportEnded(error?: ConnectionsError, from?: TransportSink, dropped = false): void {
+    if (from !== undefined && from !== this.#sink) return;
+    if (dropped && error !== undefined && this.canResume) {
+      this.#loseTransport(error);
+      return;
+    }
     this.#finish(this.#endError ?? error);
   }
 
@@ -313,6 +386,23 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     scheduleFlush(this);
+  }
+
+  #loseTransport(error: ConnectionsError): void {
+    this.#sink = undefined;
+    this.#lostError = error;
+    // What was queued or received and not yet delivered belongs to the dead socket: the application
+    // replays what the client did not acknowledge, and the client what the application did not.
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    this.#held = undefined;
+    this.inactiveSinceMs = performance.now();
+    if (this.#drainWaiters !== undefined) this.#resolveDrained();
+    try {
+      this.#listener!.onTransportLost!(error);
+    } catch (listenerError) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection listener threw in onTransportLost.', { cause: listenerError }));
+    }
   }
 
   #resolveDrained(): void {

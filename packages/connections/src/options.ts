@@ -38,7 +38,8 @@ export interface ConnectionEndpointOptions {
   longPollTimeoutMs?: number;
   /**
    * A connection without an active transport request for this long is disposed: negotiated but never
-   * used, or a long-polling client that stopped polling. Checked by the endpoint's heartbeat (every
+   * used, a long-polling client that stopped polling, or (stateful reconnect) a dropped WebSocket whose
+   * client did not reconnect. Checked by the endpoint's heartbeat (every
    * second, or a quarter of the shortest of this and `transportSendTimeoutMs` when that is less).
    * @default 15_000
    */
@@ -50,8 +51,9 @@ export interface ConnectionEndpointOptions {
   /** Lowest negotiate version accepted (0 or 1); older clients get `{"error":…}`. @default 0 */
   minimumNegotiateVersion?: number;
   /**
-   * Answer `"useStatefulReconnect":true` to clients that ask for it. Only the negotiate flag for now:
-   * resuming a dropped WebSocket is not implemented yet.
+   * Answer `"useStatefulReconnect":true` to clients that ask for it. A connection its application made
+   * `resumable` then survives a dropped WebSocket for up to `disconnectTimeoutMs`, and a new WebSocket
+   * with the same token resumes it (instead of 409). WebSockets only.
    * @default false
    */
   allowStatefulReconnect?: boolean;

@@ -105,6 +105,12 @@ export class LongPollingSink implements TransportSink {
     this.#connection.transportEnded(error);
   }
 
+  discard(): void {
+    // Never resumed (stateful reconnect is WebSockets only); a pending poll just ends.
+    const poll = this.#takePoll();
+    if (poll !== undefined) answer(poll, 204);
+  }
+
   pauseInbound(): void {
     // Inbound data arrives by POST; the connection holds those instead.
   }

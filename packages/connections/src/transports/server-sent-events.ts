@@ -58,7 +58,7 @@ export class ServerSentEventsSink implements TransportSink {
     this.#res = res;
     this.#connection = connection;
     // 'close' fires both after a normal end and when the client drops the stream (its way to stop).
-    res.once('close', () => this.#connection.transportEnded(this.#error));
+    res.once('close', () => this.#connection.transportEnded(this.#error, this));
   }
 
   get ready(): boolean {
@@ -89,6 +89,12 @@ export class ServerSentEventsSink implements TransportSink {
     this.#ended = true;
     if (error === undefined && !this.#res.destroyed && this.#res.writableLength === 0) this.#res.end();
     else this.#res.destroy();
+  }
+
+  discard(): void {
+    // Never resumed (stateful reconnect is WebSockets only); dropping the stream is still well defined.
+    this.#ended = true;
+    this.#res.destroy();
   }
 
   pauseInbound(): void {

@@ -21,6 +21,11 @@ export interface TransportSink {
    * shutdown. A second call forces what the first only started (drops a WebSocket that did not answer).
    */
   abort(error: ConnectionsError | undefined): void;
+  /**
+   * Drops the transport at once without reporting its end: a reconnect replaced it (stateful reconnect,
+   * WebSockets only). Nothing more is read or written.
+   */
+  discard(): void;
   /** Inbound backpressure: stop / restart reading the socket (WebSockets; HTTP sends are held instead). */
   pauseInbound(): void;
   resumeInbound(): void;

@@ -85,6 +85,11 @@ export class WebSocketSink implements TransportSink {
     this.#ws.close(error === undefined ? 1000 : 1011);
   }
 
+  discard(): void {
+    this.#ws[kSink] = undefined;
+    this.#ws.terminate();
+  }
+
   pauseInbound(): void {
     this.#ws.pause();
   }
@@ -119,11 +124,16 @@ export class WebSocketSink implements TransportSink {
   closed(code: number): void {
     this.#ws[kSink] = undefined;
     // 1006 = the socket ended without a close frame. After our own close that is just a peer that did
-    // not answer in time; otherwise the client vanished (network drop, killed process).
-    const dropped = code === 1006 && !this.#closeSent;
-    this.#connection.transportEnded(this.#error ?? (dropped
-      ? new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.')
-      : undefined));
+    // not answer in time; otherwise the client vanished (network drop, killed process), which stateful
+    // reconnect may survive. A protocol error is never survived.
+    if (this.#error !== undefined) {
+      this.#connection.transportEnded(this.#error, this);
+    } else if (code === 1006 && !this.#closeSent) {
+      this.#connection.transportEnded(
+        new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.'), this, true);
+    } else {
+      this.#connection.transportEnded(undefined, this);
+    }
   }
 }
 

@@ -9,6 +9,7 @@ export interface FakeConnectionOptions {
   user?: Principal;
   url?: string;
   statefulReconnect?: boolean;
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -24,6 +25,8 @@ export class FakeConnection implements Connection {
   #bufferedAmount = 0;
   #drainWaiters: { thresholdBytes: number; resolve: () => void }[] = [];
   readonly statefulReconnect: boolean;
+  resumable = false;
+  readonly maxBufferedBytes: number;
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
   paused = false;
@@ -40,6 +43,7 @@ export class FakeConnection implements Connection {
     this.supportsBinary = this.transport !== 'ServerSentEvents';
     this.user = options.user;
     this.statefulReconnect = options.statefulReconnect ?? false;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
     this.request = {
       method: 'GET',
       url: new URL(options.url ?? '/hub', 'http://localhost'),
