@@ -299,6 +299,11 @@ export class HubSession
     this.inbound.clear();
     this.#partial = undefined;
     this.connection.close();
+    // Reading may still be paused (onConnected running, invocations waiting for a slot, full uploads),
+    // and nothing will resume it now. Let the transport read again, although the session ignores what
+    // comes: a paused WebSocket never reads the peer's close frame, so it would finish closing only
+    // when the close timeout kills it (and app.close() would wait that long).
+    this.connection.resume();
     this.#abort.abort();
     this.streams.abortAll();
     if (handshaking) {
