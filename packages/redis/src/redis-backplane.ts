@@ -6,15 +6,11 @@ import { redisChannelName } from './channel-names.js';
 import { clusterLink, standaloneLink, type LinkEvents, type Listener, type RedisLink } from './redis-links.js';
 
 export interface RedisBackplaneOptions {
-  /**
-   * The Redis server (`redis://`, `rediss://` for TLS; user, password and database in the URL).
-   * @default 'redis://127.0.0.1:6379'
-   */
+  /** The Redis server (`redis://`, `rediss://` for TLS; credentials in the URL). @default 'redis://127.0.0.1:6379' */
   url?: string;
   /**
-   * A Redis Cluster (Redis ≥ 7) instead of one server: URLs of some of its nodes. Uses sharded pub/sub
-   * (SPUBLISH / SSUBSCRIBE), so each channel's traffic stays on the shard owning it. Not with `url`.
-   * @default undefined (one server, at `url`)
+   * A Redis Cluster (Redis ≥ 7) instead of one server, found from some of its nodes' URLs: sharded pub/sub
+   * keeps each channel's traffic on the shard owning it. Not with `url`. @default undefined (one server)
    */
   clusterNodes?: readonly string[];
   /** Prepended to every channel name, as StackExchange.Redis's ChannelPrefix: apps sharing a Redis. @default '' */
@@ -27,9 +23,10 @@ export interface RedisBackplaneOptions {
   clientOptions?: RedisClientOptions;
   /** How long {@link createRedisBackplane} waits for the first connection. @default 10_000 (ms) */
   connectTimeoutMs?: number;
-  /** Wait before asking again for a subscription Redis dropped while it was being made. @default 1_000 (ms) */
-  resubscribeDelayMs?: number;
 }
+
+/** Wait before asking again for a subscription Redis dropped while it was being made. */
+const RESUBSCRIBE_DELAY_MS = 1_000;
 
 export const RedisBackplaneErrorCode = {
   /** No connection to Redis within `connectTimeoutMs` when the backplane was created. */
@@ -50,11 +47,7 @@ export class RedisBackplaneError extends Error {
   }
 }
 
-interface Subscription {
-  readonly name: string;
-  readonly listener: Listener;
-  active: boolean;
-}
+type Subscription = { readonly name: string; readonly listener: Listener; active: boolean };
 
 /**
  * Connects to Redis and resolves with a backplane for `new Switchyard({ backplane })`.
@@ -100,7 +93,6 @@ export class RedisBackplane implements Backplane {
   readonly serverId: string;
   readonly #link: RedisLink;
   readonly #prefix: string;
-  readonly #resubscribeDelayMs: number;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
 
@@ -108,7 +100,6 @@ export class RedisBackplane implements Backplane {
   constructor(link: RedisLink, options: RedisBackplaneOptions) {
     this.#link = link;
     this.#prefix = options.channelPrefix ?? '';
-    this.#resubscribeDelayMs = options.resubscribeDelayMs ?? 1_000;
     this.serverId = options.serverId ?? `${hostname()}_${randomUUID().replaceAll('-', '')}`;
   }
 
@@ -151,7 +142,7 @@ export class RedisBackplane implements Backplane {
       await this.#link.subscribe(subscription.name, subscription.listener);
     } catch {
       if (!subscription.active || this.#closed) return;
-      setTimeout(() => void this.#subscribe(subscription), this.#resubscribeDelayMs).unref();
+      setTimeout(() => void this.#subscribe(subscription), RESUBSCRIBE_DELAY_MS).unref();
       return;
     }
     // Unsubscribed while the broker confirmed: undo.
@@ -175,17 +166,13 @@ function outageLog(logger: Logger, what: string): LinkEvents {
   let down = false;
   return {
     lost(error) {
-      if (down) {
-        logger.debug({ err: error }, `${what} still unreachable`);
-        return;
-      }
+      if (down) return logger.debug({ err: error }, `${what} still unreachable`);
       down = true;
       logger.error({ err: error }, `${what} connection lost: cross-server messages are lost until it is back; reconnecting`);
     },
     restored() {
-      if (!down) return;
+      if (down) logger.info(`${what} connection restored; subscriptions are being restored`);
       down = false;
-      logger.info(`${what} connection restored; subscriptions are being restored`);
     },
   };
 }
