@@ -56,6 +56,9 @@ export const STREAMING_FAILED = 'An error occurred on the server while streaming
 
 export const CONNECTION_CLOSED_WITH_ERROR = 'Connection closed with an error.';
 
+/** A transport ended with part of a hub message unread. */
+export const TERMINATED_MID_MESSAGE = 'Connection terminated while reading a message.';
+
 export const CLIENT_TIMEOUT = "Client hasn't sent a message/ping within the configured ClientTimeoutInterval.";
 
 export const HANDSHAKE_CANCELED = 'Handshake was canceled.';

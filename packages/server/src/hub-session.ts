@@ -20,6 +20,7 @@ import {
   CLIENT_TIMEOUT,
   CONNECTION_CLOSED_WITH_ERROR,
   HANDSHAKE_CANCELED,
+  TERMINATED_MID_MESSAGE,
   buildErrorMessage,
   messageTooLarge,
 } from './error-messages.js';
@@ -142,6 +143,13 @@ export class HubSession
   }
 
   onClose(error?: Error): void {
+    // As on .NET, a transport that ends inside a hub message did not end gracefully.
+    if (error === undefined && this.#partial !== undefined && this.#state !== 'handshaking') {
+      const truncated = new Error(TERMINATED_MID_MESSAGE);
+      truncated.name = 'InvalidDataException';
+      this.#fail(truncated);
+      return;
+    }
     this.#close(undefined, true, error);
   }
 

@@ -84,13 +84,14 @@ export class RawConnection {
 
   /**
    * Sends `payload`: one WebSocket message (text for a string, binary for bytes), else one POST
-   * body. Resolves with the POST's status (200 on WebSockets, where nothing answers).
+   * body. Resolves with the POST's status; on WebSockets, where nothing answers, 200 once written
+   * and 0 if the socket was already closing.
    */
   async send(payload: string | Uint8Array): Promise<number> {
     if (this.#socket !== undefined) {
       const socket = this.#socket;
-      await new Promise<void>((resolve, reject) => socket.send(typeof payload === 'string' ? payload : Buffer.from(payload), (error) => (error ? reject(error) : resolve())));
-      return 200;
+      if (socket.readyState !== WebSocket.OPEN) return 0;
+      return await new Promise<number>((resolve) => socket.send(typeof payload === 'string' ? payload : Buffer.from(payload), (error) => resolve(error ? 0 : 200)));
     }
     const contentType = typeof payload === 'string' ? 'text/plain;charset=UTF-8' : 'application/octet-stream';
     const response = await fetch(this.url, { method: 'POST', headers: { ...this.#headers, 'content-type': contentType }, body: payload });
@@ -113,6 +114,21 @@ export class RawConnection {
     } finally {
       this.#listeners.delete(listener);
     }
+  }
+
+  /**
+   * Ends the transport the way a well-behaved client does: a WebSocket close frame (1000), dropping
+   * the event stream, or DELETE for long polling. Resolves once the transport has ended.
+   */
+  async stop(): Promise<void> {
+    if (this.#socket !== undefined) {
+      this.#socket.close(1000);
+    } else if (this.transport === 'LongPolling') {
+      await fetch(this.url, { method: 'DELETE', headers: this.#headers }).then((r) => r.arrayBuffer());
+    } else {
+      this.#abort.abort();
+    }
+    await withTimeout(this.ended, 'the transport to end');
   }
 
   /** Ends the connection from the client side, whatever state it is in. */
