@@ -38,6 +38,12 @@ const badHandshakes: ReadonlyArray<{ name: string; request: string; error: strin
     error: 'Handshake was canceled.',
   },
   {
+    // Refused before it ends: a client cannot make the server buffer a handshake without end.
+    name: 'an unterminated handshake over the size limit',
+    request: `{"protocol":"json","version":1,"padding":"${'x'.repeat(40_000)}`,
+    error: 'Handshake was canceled.',
+  },
+  {
     name: 'MessagePack on a text-only transport',
     request: '{"protocol":"messagepack","version":1}\x1e',
     error: "Cannot use the 'messagepack' protocol on the current transport. The transport does not support 'Binary' transfer format.",

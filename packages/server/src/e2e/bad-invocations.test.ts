@@ -74,7 +74,7 @@ describe('invocations the hub cannot honour, end to end', () => {
       }
     });
 
-    test(`${transport} + ${protocol}: stream messages for unknown ids are ignored`, async () => {
+    test(`${transport} + ${protocol}: stream messages for unknown ids, and unknown message types, are ignored`, async () => {
       const client = await RawHubClient.open(`${server.baseUrl}/hub`, transport, protocol);
       try {
         await client.handshake();
@@ -83,8 +83,10 @@ describe('invocations the hub cannot honour, end to end', () => {
         const completion = (id: string, error?: string): unknown =>
           json ? { type: 3, invocationId: id, ...(error === undefined ? {} : { error }) } : error === undefined ? [3, {}, id, 2] : [3, {}, id, 1, error];
         const cancel = (id: string): unknown => (json ? { type: 5, invocationId: id } : [5, {}, id]);
-        // Items, completions (as upload ends or client results) and cancels nobody is waiting for.
-        await client.send(streamItem('ghost', 'boo'), completion('ghost'), completion('ghost-2', 'failed'), cancel('ghost-3'));
+        // Items, completions (as upload ends or client results) and cancels nobody is waiting for, and a
+        // message type from the future (receivers skip unknown types).
+        const unknownType = json ? { type: 99, invocationId: 'ghost' } : [99, {}, 'ghost'];
+        await client.send(streamItem('ghost', 'boo'), completion('ghost'), completion('ghost-2', 'failed'), cancel('ghost-3'), unknownType);
         assert.deepEqual(await client.invoke('1', 'echo', 'unharmed'), { type: 3, invocationId: '1', result: 'unharmed' });
 
         // An upload: items for another id do not leak into it; items after its end are dropped.
