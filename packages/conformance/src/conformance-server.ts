@@ -1,11 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { Hub, JsonHubProtocol, Switchyard, type Logger } from '@switchyard/server';
+import { Hub, JsonHubProtocol, Switchyard, type Backplane, type Logger } from '@switchyard/server';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
 import { AuthorizedHub } from './authorized-hub.js';
 import { InvalidOperationException } from './exceptions.js';
 import { createSelfSignedCertificate } from './self-signed-certificate.js';
+import { ScaleoutHub, scaleoutHubOptions } from './scaleout-hub.js';
 import { createTestAuthority } from './test-authority.js';
 import { TestHub } from './test-hub.js';
 import { TestRoutes } from './test-routes.js';
@@ -29,6 +30,12 @@ export interface ConformanceServerOptions {
    * @default undefined (silent)
    */
   readonly logger?: Logger;
+  /**
+   * Scale-out: several conformance servers on one backplane act as one site (see `/scaleouthub`).
+   * The server does not close it.
+   * @default undefined (this process only)
+   */
+  readonly backplane?: Backplane;
 }
 
 /** A running conformance server. */
@@ -66,11 +73,13 @@ export async function startConformanceServer(options: ConformanceServerOptions):
   const app = new Switchyard({
     protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.backplane === undefined ? {} : { backplane: options.backplane }),
   });
   const hubOptions = { enableDetailedErrors: true } as const;
   app.mapHub('/testhub', TestHub, hubOptions);
   app.mapHub('/testhub-nowebsockets', TestHub, { ...hubOptions, transports: ['ServerSentEvents', 'LongPolling'] });
   app.mapHub('/uncreatable', UncreatableHub, hubOptions);
+  app.mapHub('/scaleouthub', ScaleoutHub, scaleoutHubOptions);
   app.mapHub('/authorizedhub', AuthorizedHub, {
     ...hubOptions,
     authenticate: (request: IncomingMessage) => authority.authenticate(request),

@@ -5,6 +5,8 @@ export {
 } from './conformance-server.js';
 export { TestHub, type ComplexObject } from './test-hub.js';
 export { AuthorizedHub } from './authorized-hub.js';
+export { ScaleoutHub, scaleoutHubOptions } from './scaleout-hub.js';
+export { createBackplane } from './backplane-url.js';
 export {
   createTestAuthority,
   CLOCK_SKEW_MS,

@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
+import type { Logger } from '@switchyard/server';
+import { createBackplane } from './backplane-url.js';
 import { startConformanceServer } from './conformance-server.js';
 
-// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001]`
+// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001] [--backplane redis://127.0.0.1:6379]`
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '5000' },
     host: { type: 'string', default: '127.0.0.1' },
     'https-port': { type: 'string' },
+    backplane: { type: 'string' },
   },
 });
 
@@ -19,30 +22,46 @@ function portOption(name: string, raw: string): number {
   return port;
 }
 
+const logger: Logger = {
+  // Warnings and errors only: a full official run makes thousands of requests.
+  debug() {},
+  info() {},
+  warn: (entry: unknown, message?: string) => console.warn(message ?? '', entry),
+  error: (entry: unknown, message?: string) => console.error(message ?? '', entry),
+};
+
 const httpsRaw = values['https-port'];
+let backplane: Awaited<ReturnType<typeof createBackplane>> | undefined;
+if (values.backplane !== undefined) {
+  try {
+    backplane = await createBackplane(values.backplane, logger);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}
 const server = await startConformanceServer({
   port: portOption('port', values.port),
   host: values.host,
   ...(httpsRaw === undefined ? {} : { httpsPort: portOption('https-port', httpsRaw) }),
-  logger: {
-    // Warnings and errors only: a full official run makes thousands of requests.
-    debug() {},
-    info() {},
-    warn: (entry: unknown) => console.warn(entry),
-    error: (entry: unknown) => console.error(entry),
-  },
+  ...(backplane === undefined ? {} : { backplane }),
+  logger,
 });
 
 // Same wording as Kestrel, so scripts that scrape the .NET test app's output work unchanged.
 if (server.httpsUrl !== undefined) console.log(`Now listening on: ${server.httpsUrl}`);
 console.log(`Now listening on: ${server.url}`);
 console.log(`SERVER_URL="${server.httpsUrl ?? ''};${server.url}"`);
+if (backplane !== undefined) console.log(`Backplane: ${values.backplane ?? ''} (server id ${backplane.serverId})`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    server
+      .close()
+      .then(() => backplane?.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

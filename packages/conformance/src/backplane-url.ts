@@ -1,0 +1,23 @@
+import type { Backplane, Logger } from '@switchyard/server';
+import { createNatsBackplane } from '@switchyard/nats';
+import { createRedisBackplane } from '@switchyard/redis';
+
+/**
+ * The backplane a `--backplane` URL names: `redis://` or `rediss://` (one Redis server),
+ * `redis-cluster://host:port,host:port` (a Redis Cluster, sharded pub/sub), `nats://` (NATS).
+ * @throws Error for another scheme; the backplane's own error when its broker is unreachable.
+ */
+export async function createBackplane(url: string, logger?: Logger): Promise<Backplane> {
+  const scheme = url.slice(0, url.indexOf('://') + 3).toLowerCase();
+  switch (scheme) {
+    case 'redis://':
+    case 'rediss://':
+      return createRedisBackplane({ url, logger });
+    case 'redis-cluster://':
+      return createRedisBackplane({ clusterNodes: url.slice(scheme.length).split(',').map((node) => `redis://${node}`), logger });
+    case 'nats://':
+      return createNatsBackplane({ servers: url, logger });
+    default:
+      throw new Error(`--backplane must be a redis://, rediss://, redis-cluster:// or nats:// URL, got '${url}'`);
+  }
+}
