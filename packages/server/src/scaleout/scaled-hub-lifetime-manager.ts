@@ -27,6 +27,9 @@ import { RemoteInvocations } from './remote-invocations.js';
 import { ScaleoutMonitor } from './scaleout-monitor.js';
 import { SubscriptionSet } from './subscriptions.js';
 
+/** Unanswered publishes above which a send waits for the broker (backpressure). */
+const MAX_UNANSWERED_PUBLISHES = 1024;
+
 export interface ScaledHubLifetimeManagerOptions {
   /** Carries messages to the other servers. Not closed by the manager: its creator closes it. */
   readonly backplane: Backplane;
@@ -78,6 +81,8 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
   readonly #commandsChannel: Channel;
   /** The server-wide subscriptions (all, group commands, acks, returns). */
   readonly #ready: Promise<void>;
+  /** Sends handed to the backplane whose publish has not been answered yet. */
+  #unanswered = 0;
 
   constructor(options: ScaledHubLifetimeManagerOptions) {
     this.#backplane = options.backplane;
@@ -138,18 +143,18 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
         if (local !== undefined) {
           if (!isExcluded(excluded, local.connectionId)) local.sendMessage(message);
         } else if (!isExcluded(excluded, target.connectionId)) {
-          await this.#publish({ kind: 'connection', hub: this.#hub, connectionId: target.connectionId }, this.#envelope(serialized, except));
+          await this.#handOver({ kind: 'connection', hub: this.#hub, connectionId: target.connectionId }, this.#envelope(serialized, except));
         }
         return;
       }
       case 'connections': {
         let payload: Uint8Array | undefined;
-        const published: Promise<boolean>[] = [];
+        const published: Promise<void>[] = [];
         for (const connectionId of target.connectionIds) {
           if (isExcluded(excluded, connectionId)) continue;
           const local = this.#index.connections.get(connectionId);
           if (local !== undefined) local.sendSerialized(serialized);
-          else published.push(this.#publish({ kind: 'connection', hub: this.#hub, connectionId }, (payload ??= this.#envelope(serialized, except))));
+          else published.push(this.#handOver({ kind: 'connection', hub: this.#hub, connectionId }, (payload ??= this.#envelope(serialized, except))));
         }
         await Promise.all(published);
         return;
@@ -158,7 +163,7 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
         // Encoding every protocol first means an unencodable argument fails the send before anyone got it.
         const payload = this.#envelope(serialized, except);
         deliverLocal(this.#index.connections.values(), serialized, excluded);
-        await this.#publish(this.#allChannel, payload);
+        await this.#handOver(this.#allChannel, payload);
         return;
       }
       case 'group':
@@ -245,7 +250,7 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
       const members = index.get(key);
       if (members !== undefined) deliverLocal(members, serialized, excluded);
     }
-    await Promise.all(keys.map((key) => this.#publish(channelOf(key), payload)));
+    await Promise.all(keys.map((key) => this.#handOver(channelOf(key), payload)));
   }
 
   #encodeAll(serialized: SerializedMessage): Array<readonly [string, Uint8Array]> {
@@ -254,6 +259,18 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
 
   #envelope(serialized: SerializedMessage, except: readonly string[] | undefined): Uint8Array {
     return encodeMessageEnvelope({ excluded: except ?? [], encodings: this.#encodeAll(serialized), origin: this.#serverId });
+  }
+
+  /**
+   * Hands a message to the backplane without waiting for the broker's answer (a send never fails for
+   * the backplane, so waiting would only cost a round trip per send); the backplane client keeps the
+   * order. Past {@link MAX_UNANSWERED_PUBLISHES} unanswered publishes the caller waits for this one,
+   * so a slow broker slows senders down instead of growing memory.
+   */
+  #handOver(channel: Channel, payload: Uint8Array): Promise<void> {
+    this.#unanswered++;
+    const answered = this.#publish(channel, payload).then(() => void this.#unanswered--);
+    return this.#unanswered > MAX_UNANSWERED_PUBLISHES ? answered : Promise.resolve();
   }
 
   /** Publishes; a failure is counted and logged, never thrown (the payload is lost). */
