@@ -18,6 +18,8 @@ export interface TestContract {
     whoAmI(): string | null;
     transport(): string;
     connectionId(): string;
+    /** Ends the connection from the server without allowing a reconnect (`context.abort()`). */
+    leave(): void;
   };
   client: {
     notified(text: string): void;
@@ -102,6 +104,10 @@ export function createTestHub(recorder: HubRecorder): HubClass {
 
     connectionId(): string {
       return this.context.connectionId;
+    }
+
+    leave(): void {
+      this.context.abort();
     }
 
     override onDisconnected(): void {
