@@ -81,11 +81,11 @@ export type StreamItem<TContract extends ContractShape, K extends string> =
 
 /**
  * A handler for client method `K`: its arguments, and its result (a client result the server awaits),
- * possibly as a promise.
+ * possibly as a promise. Handlers of `void` methods may return anything (it is ignored).
  */
 export type ClientHandler<TContract extends ContractShape, K extends string> =
   K extends keyof ClientMethods<TContract>
     ? ClientMethods<TContract>[K] extends (...args: infer A) => infer R
-      ? (...args: A) => R | Promise<Awaited<R>>
+      ? [R] extends [void] ? (...args: A) => unknown : (...args: A) => R | Promise<Awaited<R>>
       : never
     : never;
