@@ -62,10 +62,29 @@ test('unknown message types are skipped, the messages around them kept', () => {
   assert.deepEqual(protocol.parseMessages(input).messages, [{ type: 6 }, { type: 8, sequenceId: 1 }]);
 });
 
-test('maxMessageSize applies to each body and fails before an oversized body arrives', () => {
+test('maxMessageSize counts the length prefix: a frame of exactly the limit passes, one byte more is refused', () => {
   const protocol = new MessagePackHubProtocol();
-  const ping = protocol.writeMessage({ type: 6 });
-  assert.equal(protocol.parseMessages(ping, { maxMessageSize: 2 }).messages.length, 1);
+  const ping = protocol.writeMessage({ type: 6 }); // 02 91 06
+  assert.equal(protocol.parseMessages(ping, { maxMessageSize: 3 }).messages.length, 1);
+  assert.throws(() => protocol.parseMessages(ping, { maxMessageSize: 2 }), {
+    code: ProtocolErrorCode.MessageTooLarge,
+    message: 'The maximum message size of 2B was exceeded.',
+  });
+  // .NET's default of 32768: an Invocation framed into exactly 32768 bytes passes, one byte more does not.
+  const invocation = (argumentLength: number): Uint8Array =>
+    protocol.writeMessage({ type: 1, invocationId: '1', target: 'echo', arguments: ['x'.repeat(argumentLength)] });
+  const fixed = invocation(32_000).byteLength - 32_000; // a 3-byte prefix and a str16 header, as at the limit
+  const exact = invocation(32_768 - fixed);
+  assert.equal(exact.byteLength, 32_768);
+  assert.equal(protocol.parseMessages(exact, { maxMessageSize: 32_768 }).messages.length, 1);
+  assert.throws(() => protocol.parseMessages(invocation(32_769 - fixed), { maxMessageSize: 32_768 }), {
+    code: ProtocolErrorCode.MessageTooLarge,
+    message: 'The maximum message size of 32768B was exceeded.',
+  });
+});
+
+test('maxMessageSize fails before an oversized body arrives', () => {
+  const protocol = new MessagePackHubProtocol();
   const huge = fromHex('80 80 04 94'); // declares 65536 bytes, carries one
   assert.throws(() => protocol.parseMessages(huge, { maxMessageSize: 32768 }), {
     code: ProtocolErrorCode.MessageTooLarge,

@@ -65,9 +65,10 @@ export class MessagePackHubProtocol implements HubProtocol {
   /**
    * Decodes every complete frame of `input`. `input` must be bytes: MessagePack is binary only.
    * Bytes of a trailing incomplete frame come back as `rest` (a view into `input`).
-   * @throws {ProtocolError} `ERR_PROTOCOL_INVALID_FRAME` or `ERR_PROTOCOL_MESSAGE_TOO_LARGE` for bad framing,
-   *   `ERR_PROTOCOL_INVALID_PAYLOAD` for text input or bytes that are not MessagePack,
-   *   `ERR_PROTOCOL_INVALID_MESSAGE` for MessagePack that is not a valid hub message.
+   * @throws {ProtocolError} `ERR_PROTOCOL_INVALID_FRAME` or `ERR_PROTOCOL_MESSAGE_TOO_LARGE` (a frame, prefix
+   *   included, over `maxMessageSize`) for bad framing, `ERR_PROTOCOL_INVALID_PAYLOAD` for text input or
+   *   bytes that are not MessagePack, `ERR_PROTOCOL_INVALID_MESSAGE` for MessagePack that is not a valid hub
+   *   message.
    */
   parseMessages(input: Uint8Array | string, options?: ParseOptions): ParseResult {
     if (typeof input === 'string' || !(input instanceof Uint8Array)) {

@@ -140,3 +140,15 @@ test('property: valid streams with bytes flipped, inserted or removed never esca
 function idArbLike(): fc.Arbitrary<string> {
   return fc.oneof(fc.constant(''), fc.string({ maxLength: 4 }));
 }
+
+test('property: maxMessageSize accepts a frame exactly when prefix and body fit', () => {
+  fc.assert(
+    fc.property(hubMessageArb, fc.integer({ min: -2, max: 2 }), (message, delta) => {
+      const frame = protocol.writeMessage(message);
+      const result = parseOrProtocolError(frame, frame.byteLength + delta);
+      if (delta >= 0) assert.ok(!(result instanceof ProtocolError), result instanceof ProtocolError ? result.message : '');
+      else assert.ok(result instanceof ProtocolError && result.code === ProtocolErrorCode.MessageTooLarge, 'expected MessageTooLarge');
+    }),
+    { numRuns: 1000 },
+  );
+});

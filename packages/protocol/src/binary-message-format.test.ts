@@ -146,19 +146,36 @@ test('a 5-byte prefix above 2^31 - 1 is rejected', () => {
 });
 
 test('maxMessageSize rejects a frame as soon as its prefix is read, before the body arrives', () => {
-  // 5248 declared, only two body bytes present.
-  assertProtocolError(() => parseBinaryFrames(bytes(0x80, 0x29, 0x01, 0x02), { maxMessageSize: 5247 }),
-    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 5247B was exceeded.');
+  // 5248 declared behind a 2-byte prefix (5250 in all), only two body bytes present.
+  assertProtocolError(() => parseBinaryFrames(bytes(0x80, 0x29, 0x01, 0x02), { maxMessageSize: 5249 }),
+    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 5249B was exceeded.');
+  assert.equal(parseBinaryFrames(bytes(0x80, 0x29, 0x01, 0x02), { maxMessageSize: 5250 }).rest.length, 4);
   // A complete frame over the limit, after a frame within it.
-  assertProtocolError(() => parseBinaryFrames(bytes(0x01, 0xc0, 0x03, 1, 2, 3), { maxMessageSize: 2 }),
+  assertProtocolError(() => parseBinaryFrames(bytes(0x01, 0xc0, 0x03, 1, 2, 3), { maxMessageSize: 3 }),
+    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 3B was exceeded.');
+  // A prefix that has not ended yet needs one more byte than has arrived.
+  assert.equal(parseBinaryFrames(bytes(0x80, 0x80), { maxMessageSize: 3 }).rest.length, 2);
+  assertProtocolError(() => parseBinaryFrames(bytes(0x80, 0x80), { maxMessageSize: 2 }),
     ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 2B was exceeded.');
 });
 
-test('maxMessageSize counts the body only, and a body of exactly the maximum passes', () => {
-  const { bodies } = parseBinaryFrames(bytes(0x03, 1, 2, 3), { maxMessageSize: 3 });
+test('maxMessageSize counts the prefix too: prefix plus body of exactly the limit passes, one byte more is refused', () => {
+  const { bodies } = parseBinaryFrames(bytes(0x03, 1, 2, 3), { maxMessageSize: 4 });
   assert.deepEqual(bodies.map((b) => [...b]), [[1, 2, 3]]);
-  const zero = parseBinaryFrames(bytes(0x00), { maxMessageSize: 0 });
-  assert.equal(zero.bodies.length, 1);
+  assertProtocolError(() => parseBinaryFrames(bytes(0x03, 1, 2, 3), { maxMessageSize: 3 }),
+    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 3B was exceeded.');
+  // 32765 bytes behind a 3-byte prefix is exactly .NET's default limit of 32768; one more byte is over it.
+  for (const [bodyLength, accepted] of [[32_765, true], [32_766, false]] as const) {
+    const frame = writeBinaryFrame(new Uint8Array(bodyLength));
+    if (accepted) assert.equal(parseBinaryFrames(frame, { maxMessageSize: 32_768 }).bodies.length, 1);
+    else {
+      assertProtocolError(() => parseBinaryFrames(frame, { maxMessageSize: 32_768 }),
+        ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 32768B was exceeded.');
+    }
+  }
+  assert.equal(parseBinaryFrames(bytes(0x00), { maxMessageSize: 1 }).bodies.length, 1);
+  assertProtocolError(() => parseBinaryFrames(bytes(0x00), { maxMessageSize: 0 }),
+    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 0B was exceeded.');
 });
 
 test('property: any split of framed bodies reassembles to the same bodies', () => {

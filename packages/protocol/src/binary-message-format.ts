@@ -63,8 +63,9 @@ export function writeBinaryFrame(body: Uint8Array): Uint8Array {
  * inside the prefix itself). Returns views, never copies.
  *
  * @throws {ProtocolError} `ERR_PROTOCOL_INVALID_FRAME` for a prefix that cannot be valid;
- *   `ERR_PROTOCOL_MESSAGE_TOO_LARGE` as soon as a prefix declares more than `options.maxMessageSize`
- *   bytes, before the body has arrived, so a peer cannot make the caller buffer an endless frame.
+ *   `ERR_PROTOCOL_MESSAGE_TOO_LARGE` as soon as a prefix declares a frame (prefix plus body) larger than
+ *   `options.maxMessageSize`, before the body has arrived, so a peer cannot make the caller buffer an
+ *   endless frame.
  */
 export function parseBinaryFrames(input: Uint8Array, options?: ParseOptions): BinaryFrames {
   const maxMessageSize = options?.maxMessageSize;
@@ -89,13 +90,16 @@ export function parseBinaryFrames(input: Uint8Array, options?: ParseOptions): Bi
       if (prefixBytes === MAX_LENGTH_PREFIX_BYTES) {
         throw new ProtocolError(ProtocolErrorCode.InvalidFrame, 'Cannot read message size.');
       }
+      // The frame needs at least one more prefix byte: if that is already over the limit, fail now.
+      if (maxMessageSize !== undefined && prefixBytes >= maxMessageSize) throw createMessageTooLargeError(maxMessageSize);
       // The input ends inside the prefix: wait for more bytes.
       break;
     }
     if (prefixBytes === MAX_LENGTH_PREFIX_BYTES && byte > 0x07) {
       throw new ProtocolError(ProtocolErrorCode.InvalidFrame, 'Messages bigger than 2GB are not supported.');
     }
-    if (maxMessageSize !== undefined && size > maxMessageSize) {
+    // The limit counts the prefix too, as .NET's MaximumReceiveMessageSize does.
+    if (maxMessageSize !== undefined && prefixBytes + size > maxMessageSize) {
       throw createMessageTooLargeError(maxMessageSize);
     }
 

@@ -100,26 +100,43 @@ test('parseHandshakeRequest rejects invalid UTF-8', () => {
   assertProtocolError(() => parseHandshakeRequest(input), INVALID, 'The handshake is not valid UTF-8.');
 });
 
-test('maxHandshakeSize bounds the record and an unfinished one, in bytes', () => {
-  const record = '{"protocol":"json","version":1}'; // 31 bytes
-  const tooLarge = 'The handshake exceeded the maximum size of 30B.';
-  assert.ok(parseHandshakeRequest(utf8(`${record}${RS}`), { maxHandshakeSize: 31 }));
-  assert.ok(parseHandshakeRequest(`${record}${RS}`, { maxHandshakeSize: 31 }));
-  assertProtocolError(() => parseHandshakeRequest(utf8(`${record}${RS}`), { maxHandshakeSize: 30 }),
+test('maxHandshakeSize counts the separator: exactly the limit passes, one byte more is refused, finished or not', () => {
+  const record = '{"protocol":"json","version":1}'; // 31 bytes, 32 with its separator
+  const tooLarge = 'The handshake exceeded the maximum size of 31B.';
+  assert.ok(parseHandshakeRequest(utf8(`${record}${RS}`), { maxHandshakeSize: 32 }));
+  assert.ok(parseHandshakeRequest(`${record}${RS}`, { maxHandshakeSize: 32 }));
+  assertProtocolError(() => parseHandshakeRequest(utf8(`${record}${RS}`), { maxHandshakeSize: 31 }),
     ProtocolErrorCode.MessageTooLarge, tooLarge);
-  assertProtocolError(() => parseHandshakeRequest(`${record}${RS}`, { maxHandshakeSize: 30 }),
+  assertProtocolError(() => parseHandshakeRequest(`${record}${RS}`, { maxHandshakeSize: 31 }),
     ProtocolErrorCode.MessageTooLarge, tooLarge);
-  // Unfinished: 31 bytes without a separator can no longer fit.
-  assertProtocolError(() => parseHandshakeRequest(utf8(record), { maxHandshakeSize: 30 }),
+  // Unfinished: 31 bytes without a separator can no longer fit in 31.
+  assertProtocolError(() => parseHandshakeRequest(utf8(record), { maxHandshakeSize: 31 }),
     ProtocolErrorCode.MessageTooLarge, tooLarge);
-  assertProtocolError(() => parseHandshakeRequest(record, { maxHandshakeSize: 30 }),
+  assertProtocolError(() => parseHandshakeRequest(record, { maxHandshakeSize: 31 }),
     ProtocolErrorCode.MessageTooLarge, tooLarge);
-  assert.equal(parseHandshakeRequest(utf8(record), { maxHandshakeSize: 31 }), undefined);
+  assert.equal(parseHandshakeRequest(utf8(record), { maxHandshakeSize: 32 }), undefined);
+  assert.equal(parseHandshakeRequest(record, { maxHandshakeSize: 32 }), undefined);
+  // Nothing received yet is nothing to refuse.
+  assert.equal(parseHandshakeRequest('', { maxHandshakeSize: 0 }), undefined);
+  assert.equal(parseHandshakeRequest(new Uint8Array(0), { maxHandshakeSize: 0 }), undefined);
   // The limit is the handshake's own: a large message after it is not counted.
-  assert.ok(parseHandshakeRequest(`${record}${RS}${'x'.repeat(100)}`, { maxHandshakeSize: 31 }));
+  assert.ok(parseHandshakeRequest(`${record}${RS}${'x'.repeat(100)}`, { maxHandshakeSize: 32 }));
   // Text is measured in UTF-8 bytes: "é" is two.
-  assertProtocolError(() => parseHandshakeRequest(`{"protocol":"é","version":1}${RS}`, { maxHandshakeSize: 28 }),
-    ProtocolErrorCode.MessageTooLarge, 'The handshake exceeded the maximum size of 28B.');
+  assertProtocolError(() => parseHandshakeRequest(`{"protocol":"é","version":1}${RS}`, { maxHandshakeSize: 29 }),
+    ProtocolErrorCode.MessageTooLarge, 'The handshake exceeded the maximum size of 29B.');
+  assert.ok(parseHandshakeRequest(`{"protocol":"é","version":1}${RS}`, { maxHandshakeSize: 30 }));
+});
+
+test('maxHandshakeSize at .NET\'s default of 32768: a record of 32767 bytes passes, 32768 is refused', () => {
+  const padded = (length: number): string => `{"protocol":"json","version":1,"x":"${'x'.repeat(length - 38)}"}`;
+  assert.equal(padded(32_767).length, 32_767);
+  assert.ok(parseHandshakeRequest(utf8(`${padded(32_767)}${RS}`), { maxHandshakeSize: 32_768 }));
+  assert.ok(parseHandshakeRequest(`${padded(32_767)}${RS}`, { maxHandshakeSize: 32_768 }));
+  const tooLarge = 'The handshake exceeded the maximum size of 32768B.';
+  assertProtocolError(() => parseHandshakeRequest(utf8(`${padded(32_768)}${RS}`), { maxHandshakeSize: 32_768 }),
+    ProtocolErrorCode.MessageTooLarge, tooLarge);
+  assertProtocolError(() => parseHandshakeRequest(`${padded(32_768)}${RS}`, { maxHandshakeSize: 32_768 }),
+    ProtocolErrorCode.MessageTooLarge, tooLarge);
 });
 
 test('parseHandshakeResponse reads success, errors and the messages that follow', () => {
@@ -141,8 +158,9 @@ test('parseHandshakeResponse rejects a hub message in place of a response, like 
   assertProtocolError(() => parseHandshakeResponse(utf8(`{"error":1}${RS}`)), INVALID,
     "Expected 'error' to be of type String.");
   assertProtocolError(() => parseHandshakeResponse(`x${RS}`), INVALID, 'Error reading JSON.');
-  assertProtocolError(() => parseHandshakeResponse(`{}`, { maxHandshakeSize: 1 }), ProtocolErrorCode.MessageTooLarge,
-    'The handshake exceeded the maximum size of 1B.');
+  assertProtocolError(() => parseHandshakeResponse(`{}`, { maxHandshakeSize: 2 }), ProtocolErrorCode.MessageTooLarge,
+    'The handshake exceeded the maximum size of 2B.');
+  assert.deepEqual(parseHandshakeResponse(`{}${RS}`, { maxHandshakeSize: 3 }), { response: {}, rest: '' });
 });
 
 test('the official client parses the responses we write', () => {

@@ -23,8 +23,9 @@ export interface HandshakeResponse {
 /** Options for the handshake parsers. */
 export interface HandshakeParseOptions {
   /**
-   * Largest accepted handshake record, in UTF-8 bytes without the separator. A longer one, or an
-   * unfinished one already longer than this, throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`.
+   * Largest accepted handshake record, in UTF-8 bytes with its 0x1E separator (as .NET counts it against
+   * `MaximumReceiveMessageSize`). A longer one, or an unfinished one that can no longer fit once its
+   * separator arrives, throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`.
    * @default undefined (unlimited)
    */
   readonly maxHandshakeSize?: number;
@@ -145,14 +146,17 @@ function readFirstRecord(
   if (typeof input === 'string') {
     const end = input.indexOf(RECORD_SEPARATOR_CHAR);
     const candidate = end === -1 ? input : input.slice(0, end);
-    if (maxSize !== undefined && exceedsUtf8Length(candidate, maxSize)) throw handshakeTooLarge(maxSize);
+    // The separator counts too: the record itself may take one byte less than the limit.
+    if (maxSize !== undefined && (end !== -1 || candidate.length > 0) && exceedsUtf8Length(candidate, maxSize - 1)) {
+      throw handshakeTooLarge(maxSize);
+    }
     if (end === -1) return undefined;
     text = candidate;
     rest = input.slice(end + 1);
   } else {
     const end = input.indexOf(RECORD_SEPARATOR);
     const length = end === -1 ? input.length : end;
-    if (maxSize !== undefined && length > maxSize) throw handshakeTooLarge(maxSize);
+    if (maxSize !== undefined && (end !== -1 || length > 0) && length >= maxSize) throw handshakeTooLarge(maxSize);
     if (end === -1) return undefined;
     text = decodeUtf8(decoder, input.subarray(0, end), ProtocolErrorCode.InvalidHandshake, 'handshake');
     rest = input.subarray(end + 1);

@@ -6,9 +6,10 @@ export type TransferFormat = 'Text' | 'Binary';
 /** Options for {@link HubProtocol.parseMessages}. */
 export interface ParseOptions {
   /**
-   * Largest accepted single message, in bytes (UTF-8 bytes for JSON, the body after the length prefix
-   * for MessagePack). A larger message throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`, also while it is still
-   * incomplete, so a peer cannot make us buffer an endless frame.
+   * Largest accepted single message, in bytes, framing included, as .NET's `MaximumReceiveMessageSize`:
+   * for JSON the UTF-8 record plus its 0x1E separator, for MessagePack the VarInt length prefix plus the
+   * body. A message that does not fit throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`, also while it is still
+   * incomplete (as soon as it can no longer fit), so a peer cannot make us buffer an endless frame.
    * @default undefined (unlimited)
    */
   readonly maxMessageSize?: number;

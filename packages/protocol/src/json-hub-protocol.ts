@@ -38,8 +38,8 @@ export class JsonHubProtocol implements HubProtocol {
    * string input's rest is encoded to bytes. Messages of unknown types are skipped.
    * @throws ProtocolError `ERR_PROTOCOL_INVALID_PAYLOAD` (not UTF-8, not JSON),
    *   `ERR_PROTOCOL_INVALID_MESSAGE` (not a valid hub message), `ERR_PROTOCOL_MESSAGE_TOO_LARGE`
-   *   (a record, or the unfinished rest, over `maxMessageSize`). A throw discards the whole input:
-   *   the error is fatal to the connection anyway.
+   *   (a record with its separator, or the unfinished rest that can no longer fit, over
+   *   `maxMessageSize`). A throw discards the whole input: the error is fatal to the connection anyway.
    */
   parseMessages(input: Uint8Array | string, options?: ParseOptions): ParseResult {
     const maxRecordSize = options?.maxMessageSize;

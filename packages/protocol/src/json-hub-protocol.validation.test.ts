@@ -101,18 +101,26 @@ test('rejects bytes that are not UTF-8', () => {
   }
 });
 
-test('maxMessageSize bounds each record and the unfinished rest, in UTF-8 bytes', () => {
-  const record = '{"type":2,"invocationId":"1","item":"é"}'; // 40 characters, 41 bytes
-  const tooLarge = 'The maximum message size of 40B was exceeded.';
+test('maxMessageSize counts the separator: a record plus 0x1E of exactly the limit passes, one byte more is refused', () => {
+  const record = '{"type":2,"invocationId":"1","item":"é"}'; // 40 characters, 41 bytes, 42 with its separator
+  const tooLarge = 'The maximum message size of 41B was exceeded.';
   for (const input of [`${record}${RS}`, utf8(`${record}${RS}`)]) {
-    assert.equal(protocol.parseMessages(input, { maxMessageSize: 41 }).messages.length, 1);
-    assertProtocolError(() => protocol.parseMessages(input, { maxMessageSize: 40 }), MessageTooLarge, tooLarge);
+    assert.equal(protocol.parseMessages(input, { maxMessageSize: 42 }).messages.length, 1);
+    assertProtocolError(() => protocol.parseMessages(input, { maxMessageSize: 41 }), MessageTooLarge, tooLarge);
   }
+  // Unfinished: 41 bytes may still become a 42-byte message, but never one of 41.
   for (const input of [record, utf8(record)]) {
-    assert.equal(protocol.parseMessages(input, { maxMessageSize: 41 }).rest.length, 41);
-    assertProtocolError(() => protocol.parseMessages(input, { maxMessageSize: 40 }), MessageTooLarge, tooLarge);
+    assert.equal(protocol.parseMessages(input, { maxMessageSize: 42 }).rest.length, 41);
+    assertProtocolError(() => protocol.parseMessages(input, { maxMessageSize: 41 }), MessageTooLarge, tooLarge);
   }
+  // .NET's default of 32768: a record of 32767 bytes fits with its separator, 32768 does not.
+  const padded = (length: number): string => `{"type":6,"x":"${'x'.repeat(length - 17)}"}`;
+  assert.equal(padded(32_767).length, 32_767);
+  assert.equal(protocol.parseMessages(`${padded(32_767)}${RS}`, { maxMessageSize: 32_768 }).messages.length, 1);
+  assertProtocolError(() => protocol.parseMessages(utf8(`${padded(32_768)}${RS}`), { maxMessageSize: 32_768 }), MessageTooLarge,
+    'The maximum message size of 32768B was exceeded.');
   // Small messages around a large limit pass; the limit is per message, not per frame.
   const many = `{"type":6}${RS}`.repeat(100);
-  assert.equal(protocol.parseMessages(many, { maxMessageSize: 10 }).messages.length, 100);
+  assert.equal(protocol.parseMessages(many, { maxMessageSize: 11 }).messages.length, 100);
 });
+

@@ -121,3 +121,23 @@ test('a handshake request survives write then parse, split anywhere', () => {
     RUNS,
   );
 });
+
+test('maxMessageSize accepts a message exactly when it fits with its separator, as text and as bytes', () => {
+  fc.assert(
+    fc.property(hubMessage, fc.integer({ min: -2, max: 2 }), (message, delta) => {
+      const bytes = protocol.writeMessage(message);
+      const maxMessageSize = bytes.length + delta;
+      for (const input of [bytes, protocol.writeText(message)]) {
+        let accepted: boolean;
+        try {
+          accepted = protocol.parseMessages(input, { maxMessageSize }).messages.length === 1;
+        } catch (error) {
+          assert.ok(error instanceof ProtocolError && error.code === ProtocolErrorCode.MessageTooLarge, String(error));
+          accepted = false;
+        }
+        assert.equal(accepted, delta >= 0);
+      }
+    }),
+    RUNS,
+  );
+});

@@ -6,6 +6,11 @@ import { assertProtocolError, text, utf8 } from './test-support/assert-protocol-
 
 const RS = '\u001e';
 
+/** splitRecords on either kind of input (its overloads take one kind at a time). */
+function split(input: Uint8Array | string, maxRecordSize: number): unknown {
+  return typeof input === 'string' ? splitRecords(input, { maxRecordSize }) : splitRecords(input, { maxRecordSize });
+}
+
 test('writeRecord appends 0x1E to bytes (as a copy) and to strings', () => {
   const payload = utf8('{}');
   const framed = writeRecord(payload);
@@ -48,36 +53,41 @@ test('splitRecords works on strings the same way', () => {
   assert.deepEqual(splitRecords(''), { records: [], rest: '' });
 });
 
-test('maxRecordSize accepts a record of exactly the limit and rejects one byte more', () => {
-  assert.deepEqual(splitRecords(utf8(`abcd${RS}`), { maxRecordSize: 4 }).records.map(text), ['abcd']);
-  assertProtocolError(
-    () => splitRecords(utf8(`ab${RS}abcde${RS}`), { maxRecordSize: 4 }),
-    ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 4B was exceeded.',
-  );
+test('maxRecordSize counts the separator: a record plus 0x1E of exactly the limit passes, one byte more is refused', () => {
+  assert.deepEqual(splitRecords(utf8(`abcd${RS}`), { maxRecordSize: 5 }).records.map(text), ['abcd']);
+  assert.deepEqual(splitRecords(`abcd${RS}`, { maxRecordSize: 5 }).records, ['abcd']);
+  for (const input of [utf8(`abcd${RS}`), `abcd${RS}`, utf8(`ab${RS}abcd${RS}`), `ab${RS}abcd${RS}`]) {
+    assertProtocolError(() => split(input, 4), ProtocolErrorCode.MessageTooLarge,
+      'The maximum message size of 4B was exceeded.');
+  }
+  // The empty record still takes its separator.
+  assert.deepEqual(splitRecords(RS, { maxRecordSize: 1 }).records, ['']);
+  assertProtocolError(() => splitRecords(RS, { maxRecordSize: 0 }), ProtocolErrorCode.MessageTooLarge,
+    'The maximum message size of 0B was exceeded.');
 });
 
-test('maxRecordSize rejects an unfinished rest that is already over the limit', () => {
-  assert.equal(splitRecords(utf8('abcd'), { maxRecordSize: 4 }).rest.length, 4);
-  assertProtocolError(
-    () => splitRecords(utf8(`ab${RS}abcde`), { maxRecordSize: 4 }),
-    ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 4B was exceeded.',
-  );
-  assertProtocolError(() => splitRecords('abcde', { maxRecordSize: 4 }), ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 4B was exceeded.');
+test('maxRecordSize refuses an unfinished rest as soon as it can no longer fit with its separator', () => {
+  assert.equal(splitRecords(utf8('abcd'), { maxRecordSize: 5 }).rest.length, 4);
+  assert.equal(splitRecords('abcd', { maxRecordSize: 5 }).rest, 'abcd');
+  for (const input of [utf8('abcde'), 'abcde', utf8(`ab${RS}abcde`), `ab${RS}abcde`]) {
+    assertProtocolError(() => split(input, 5), ProtocolErrorCode.MessageTooLarge,
+      'The maximum message size of 5B was exceeded.');
+  }
+  // Nothing buffered is nothing to refuse, whatever the limit.
+  assert.equal(splitRecords(utf8(`ab${RS}`), { maxRecordSize: 3 }).rest.length, 0);
+  assert.equal(splitRecords('', { maxRecordSize: 0 }).rest, '');
 });
 
 test('maxRecordSize counts UTF-8 bytes for string records, not UTF-16 units', () => {
   // 'é' is one unit, two bytes; '😀' is two units, four bytes.
-  assert.deepEqual(splitRecords(`éé${RS}`, { maxRecordSize: 4 }).records, ['éé']);
-  assertProtocolError(() => splitRecords(`ééé${RS}`, { maxRecordSize: 5 }), ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 5B was exceeded.');
-  assert.deepEqual(splitRecords(`😀${RS}`, { maxRecordSize: 4 }).records, ['😀']);
-  assertProtocolError(() => splitRecords(`😀${RS}`, { maxRecordSize: 3 }), ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 3B was exceeded.');
-  assertProtocolError(() => splitRecords('€€', { maxRecordSize: 5 }), ProtocolErrorCode.MessageTooLarge,
-    'The maximum message size of 5B was exceeded.');
+  assert.deepEqual(splitRecords(`éé${RS}`, { maxRecordSize: 5 }).records, ['éé']);
+  assertProtocolError(() => splitRecords(`ééé${RS}`, { maxRecordSize: 6 }), ProtocolErrorCode.MessageTooLarge,
+    'The maximum message size of 6B was exceeded.');
+  assert.deepEqual(splitRecords(`😀${RS}`, { maxRecordSize: 5 }).records, ['😀']);
+  assertProtocolError(() => splitRecords(`😀${RS}`, { maxRecordSize: 4 }), ProtocolErrorCode.MessageTooLarge,
+    'The maximum message size of 4B was exceeded.');
+  assertProtocolError(() => splitRecords('€€', { maxRecordSize: 6 }), ProtocolErrorCode.MessageTooLarge,
+    'The maximum message size of 6B was exceeded.');
 });
 
 test('utf8ByteLength matches TextEncoder, including lone surrogates', () => {

@@ -14,8 +14,10 @@ export const RECORD_SEPARATOR_CHAR = '\u001e';
 /** Options for {@link splitRecords}. */
 export interface SplitRecordsOptions {
   /**
-   * Largest accepted record, in UTF-8 bytes without the separator. A longer record, or an unfinished
-   * remainder already longer than this, throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`.
+   * Largest accepted record in UTF-8 bytes, its 0x1E separator included (as .NET counts a JSON
+   * message against `MaximumReceiveMessageSize`): a record of `maxRecordSize - 1` bytes is the longest
+   * that passes. A longer record, or an unfinished remainder that can no longer fit once its separator
+   * arrives, throws `ERR_PROTOCOL_MESSAGE_TOO_LARGE`.
    * @default undefined (unlimited)
    */
   readonly maxRecordSize?: number;
@@ -58,12 +60,16 @@ function splitBytes(input: Uint8Array, maxRecordSize: number | undefined): Split
   const records: Uint8Array[] = [];
   let start = 0;
   for (let end = input.indexOf(RECORD_SEPARATOR); end !== -1; end = input.indexOf(RECORD_SEPARATOR, start)) {
-    if (maxRecordSize !== undefined && end - start > maxRecordSize) throw createMessageTooLargeError(maxRecordSize);
+    // `end - start` bytes plus the separator.
+    if (maxRecordSize !== undefined && end - start >= maxRecordSize) throw createMessageTooLargeError(maxRecordSize);
     records.push(input.subarray(start, end));
     start = end + 1;
   }
-  // An unfinished record already over the limit can only grow: fail now instead of buffering it.
-  if (maxRecordSize !== undefined && input.length - start > maxRecordSize) throw createMessageTooLargeError(maxRecordSize);
+  // An unfinished record that already fills the limit cannot fit once its separator arrives: fail now
+  // instead of buffering it.
+  if (maxRecordSize !== undefined && start < input.length && input.length - start >= maxRecordSize) {
+    throw createMessageTooLargeError(maxRecordSize);
+  }
   return { records, rest: start === 0 ? input : input.subarray(start) };
 }
 
@@ -72,14 +78,16 @@ function splitText(input: string, maxRecordSize: number | undefined): SplitRecor
   let start = 0;
   for (let end = input.indexOf(RECORD_SEPARATOR_CHAR); end !== -1; end = input.indexOf(RECORD_SEPARATOR_CHAR, start)) {
     const record = input.slice(start, end);
-    if (maxRecordSize !== undefined && exceedsUtf8Length(record, maxRecordSize)) {
+    if (maxRecordSize !== undefined && exceedsUtf8Length(record, maxRecordSize - 1)) {
       throw createMessageTooLargeError(maxRecordSize);
     }
     records.push(record);
     start = end + 1;
   }
   const rest = start === 0 ? input : input.slice(start);
-  if (maxRecordSize !== undefined && exceedsUtf8Length(rest, maxRecordSize)) throw createMessageTooLargeError(maxRecordSize);
+  if (maxRecordSize !== undefined && rest.length > 0 && exceedsUtf8Length(rest, maxRecordSize - 1)) {
+    throw createMessageTooLargeError(maxRecordSize);
+  }
   return { records, rest };
 }
 
