@@ -1,5 +1,5 @@
 /** A Switchyard app serving the test hub on a real `node:http` server, plus our client wired for Node. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { JsonHubProtocol, Switchyard, type MapHubOptions } from '@switchyard/server';
@@ -35,13 +35,16 @@ export interface TestServerOptions {
   readonly port?: number;
   readonly hubOptions?: MapHubOptions;
   readonly recorder?: HubRecorder;
+  /** Serves what the hub does not (pages, scripts); must answer every request it gets. */
+  readonly otherRequests?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const recorder = options.recorder ?? new HubRecorder();
   const app = new Switchyard({ protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()] });
   app.mapHub('/hub', createTestHub(recorder), { enableDetailedErrors: true, ...options.hubOptions });
-  const server = createServer();
+  // Listeners registered before attach() get every request that is not the hub's.
+  const server = createServer(options.otherRequests);
   app.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
