@@ -92,6 +92,33 @@ test('maxMessageSize fails before an oversized body arrives', () => {
   });
 });
 
+test('the messages before a bad frame travel on the error, in order; nothing after it is read', () => {
+  const protocol = new MessagePackHubProtocol();
+  const invocation: HubMessage = { type: 1, invocationId: '1', target: 'echo', arguments: [1] };
+  const valid = concat([protocol.writeMessage(invocation), protocol.writeMessage({ type: 6 })]);
+  const after = protocol.writeMessage({ type: 6 });
+  const cases: { bad: Uint8Array; code: ProtocolErrorCode; max?: number }[] = [
+    { bad: framed('C1'), code: ProtocolErrorCode.InvalidPayload }, // 0xC1 is never used in MessagePack
+    { bad: framed('91 01'), code: ProtocolErrorCode.InvalidMessage }, // an Invocation without its fields
+    { bad: fromHex('80 80 80 80 80'), code: ProtocolErrorCode.InvalidFrame },
+    { bad: framed('00'.repeat(30)), code: ProtocolErrorCode.MessageTooLarge, max: 20 }, // 31 bytes framed
+  ];
+  for (const { bad, code, max } of cases) {
+    const input = concat([valid, bad, after]);
+    assert.throws(() => protocol.parseMessages(input, { maxMessageSize: max }), (error: unknown) => {
+      assert.ok(error instanceof ProtocolError, String(error));
+      assert.equal(error.code, code);
+      assert.deepEqual(error.messagesBeforeError, [invocation, { type: 6 }]);
+      return true;
+    });
+  }
+  // A bad first frame has nothing before it.
+  assert.throws(() => protocol.parseMessages(concat([framed('C1'), valid])), (error: unknown) => {
+    assert.ok(error instanceof ProtocolError);
+    assert.deepEqual(error.messagesBeforeError, []);
+    return true;
+  });
+});
 test('text input is refused: MessagePack is binary only', () => {
   assertRejects('{"type":6}\u001e', ProtocolErrorCode.InvalidPayload,
     'Invalid input for MessagePack hub protocol. Expected a Uint8Array.');

@@ -4,9 +4,10 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   lengthPrefixSize,
-  parseBinaryFrames,
+  forEachBinaryFrame,
   writeBinaryFrame,
   writeLengthPrefix,
+  withMessagesBeforeError,
   type HubMessage,
   type HubProtocol,
   type MessageHeaders,
@@ -68,7 +69,7 @@ export class MessagePackHubProtocol implements HubProtocol {
    * @throws {ProtocolError} `ERR_PROTOCOL_INVALID_FRAME` or `ERR_PROTOCOL_MESSAGE_TOO_LARGE` (a frame, prefix
    *   included, over `maxMessageSize`) for bad framing, `ERR_PROTOCOL_INVALID_PAYLOAD` for text input or
    *   bytes that are not MessagePack, `ERR_PROTOCOL_INVALID_MESSAGE` for MessagePack that is not a valid hub
-   *   message.
+   *   message. The error's `messagesBeforeError` holds the messages read before the bad frame.
    */
   parseMessages(input: Uint8Array | string, options?: ParseOptions): ParseResult {
     if (typeof input === 'string' || !(input instanceof Uint8Array)) {
@@ -82,13 +83,16 @@ export class MessagePackHubProtocol implements HubProtocol {
       ? input
       : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
 
-    const { bodies, rest } = parseBinaryFrames(bytes, options);
     const messages: HubMessage[] = [];
-    for (const body of bodies) {
-      const message = readHubMessage(this.#decode(body));
-      if (message !== undefined) messages.push(message);
+    try {
+      const rest = forEachBinaryFrame(bytes, options, (body) => {
+        const message = readHubMessage(this.#decode(body));
+        if (message !== undefined) messages.push(message);
+      });
+      return { messages, rest };
+    } catch (error) {
+      throw withMessagesBeforeError(error, messages);
     }
-    return { messages, rest };
   }
 
   /**

@@ -152,3 +152,21 @@ test('property: maxMessageSize accepts a frame exactly when prefix and body fit'
     { numRuns: 1000 },
   );
 });
+
+test('property: a bad frame after valid messages throws with exactly those messages on the error', () => {
+  const bad = fc.constantFrom(
+    writeBinaryFrame(Uint8Array.of(0xc1)),
+    writeBinaryFrame(Uint8Array.of(0x91, 0x01)),
+    writeBinaryFrame(new Uint8Array(0)),
+    Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80),
+  );
+  fc.assert(
+    fc.property(fc.array(hubMessageArb, { maxLength: 4 }), bad, hubMessageArb, (messages, badFrame, after) => {
+      const input = concat([...messages.map((m) => protocol.writeMessage(m)), badFrame, protocol.writeMessage(after)]);
+      const result = parseOrProtocolError(input);
+      assert.ok(result instanceof ProtocolError, 'expected a ProtocolError');
+      assert.deepEqual(result.messagesBeforeError, messages);
+    }),
+    { numRuns: 1000 },
+  );
+});

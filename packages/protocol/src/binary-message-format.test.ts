@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   type BinaryFrames,
+  forEachBinaryFrame,
   MAX_BINARY_MESSAGE_SIZE,
   lengthPrefixSize,
   parseBinaryFrames,
@@ -176,6 +177,17 @@ test('maxMessageSize counts the prefix too: prefix plus body of exactly the limi
   assert.equal(parseBinaryFrames(bytes(0x00), { maxMessageSize: 1 }).bodies.length, 1);
   assertProtocolError(() => parseBinaryFrames(bytes(0x00), { maxMessageSize: 0 }),
     ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 0B was exceeded.');
+});
+
+test('forEachBinaryFrame hands over each body before the next frame is checked', () => {
+  const seen: number[][] = [];
+  assertProtocolError(
+    () => forEachBinaryFrame(bytes(0x01, 7, 0x01, 8, 0x05, 1, 2, 3, 4, 5), { maxMessageSize: 3 }, (body) => seen.push([...body])),
+    ProtocolErrorCode.MessageTooLarge, 'The maximum message size of 3B was exceeded.');
+  assert.deepEqual(seen, [[7], [8]]);
+  const rest = forEachBinaryFrame(bytes(0x01, 7, 0x02, 1), undefined, (body) => seen.push([...body]));
+  assert.deepEqual(seen, [[7], [8], [7]]);
+  assert.deepEqual([...rest], [0x02, 1]);
 });
 
 test('property: any split of framed bodies reassembles to the same bodies', () => {

@@ -68,8 +68,20 @@ export function writeBinaryFrame(body: Uint8Array): Uint8Array {
  *   endless frame.
  */
 export function parseBinaryFrames(input: Uint8Array, options?: ParseOptions): BinaryFrames {
-  const maxMessageSize = options?.maxMessageSize;
   const bodies: Uint8Array[] = [];
+  const rest = forEachBinaryFrame(input, options, (body) => bodies.push(body));
+  return { bodies, rest };
+}
+
+/**
+ * Calls `visit` with each complete body of `input`, in order, and returns the remainder of a trailing
+ * partial frame (a view, like the bodies). Unlike {@link parseBinaryFrames}, a body is handled before the
+ * next prefix is checked, so when a later frame is refused (or `visit` throws) the earlier ones have
+ * already been seen, as .NET reads them.
+ * @throws {ProtocolError} as {@link parseBinaryFrames}.
+ */
+export function forEachBinaryFrame(input: Uint8Array, options: ParseOptions | undefined, visit: (body: Uint8Array) => void): Uint8Array {
+  const maxMessageSize = options?.maxMessageSize;
   const end = input.byteLength;
   let offset = 0;
 
@@ -106,11 +118,11 @@ export function parseBinaryFrames(input: Uint8Array, options?: ParseOptions): Bi
     const bodyStart = offset + prefixBytes;
     const bodyEnd = bodyStart + size;
     if (bodyEnd > end) break;
-    bodies.push(input.subarray(bodyStart, bodyEnd));
+    visit(input.subarray(bodyStart, bodyEnd));
     offset = bodyEnd;
   }
 
-  return { bodies, rest: input.subarray(offset) };
+  return input.subarray(offset);
 }
 
 function assertEncodableLength(bodyLength: number): void {

@@ -3,6 +3,8 @@
  * .NET server's texts where one exists, because clients and logs compare them.
  */
 
+import type { HubMessage } from './hub-message.js';
+
 export const ProtocolErrorCode = {
   /** The bytes are not valid JSON / MessagePack, or not valid UTF-8 where text is required. */
   InvalidPayload: 'ERR_PROTOCOL_INVALID_PAYLOAD',
@@ -22,15 +24,42 @@ export const ProtocolErrorCode = {
 } as const;
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
 
+/** Options for the {@link ProtocolError} constructor. */
+export interface ProtocolErrorOptions {
+  /** The underlying error (a JSON `SyntaxError`, a MessagePack decoder error). */
+  readonly cause?: unknown;
+  /** See {@link ProtocolError.messagesBeforeError}. @default [] */
+  readonly messagesBeforeError?: HubMessage[];
+}
+
 /** The one error type codecs throw. `name` is `InvalidDataException` to match .NET's detailed error texts. */
 export class ProtocolError extends Error {
   override readonly name = 'InvalidDataException';
   readonly code: ProtocolErrorCode;
+  /**
+   * The valid messages `parseMessages` read, in order, before the input went bad. .NET dispatches
+   * every message ahead of a bad one before it closes the connection, so a server should too: they
+   * were well-formed and the client may be waiting for their answers. Empty for the other parsers.
+   */
+  readonly messagesBeforeError: HubMessage[];
 
-  constructor(code: ProtocolErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ProtocolErrorCode, message: string, options?: ProtocolErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.messagesBeforeError = options?.messagesBeforeError ?? [];
   }
+}
+
+/**
+ * For codecs: `error` carrying `messages` as its {@link ProtocolError.messagesBeforeError}, so a parse
+ * that fails midway does not lose the messages it already read. A copy keeps code, text, cause and
+ * stack; `error` itself is returned when there are no messages or it is not a ProtocolError.
+ */
+export function withMessagesBeforeError(error: unknown, messages: HubMessage[]): unknown {
+  if (messages.length === 0 || !(error instanceof ProtocolError)) return error;
+  const copy = new ProtocolError(error.code, error.message, { cause: error.cause, messagesBeforeError: messages });
+  if (error.stack !== undefined) copy.stack = error.stack;
+  return copy;
 }
 
 /** True when `error` is a {@link ProtocolError}. */

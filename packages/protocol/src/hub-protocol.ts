@@ -34,7 +34,8 @@ export interface HubProtocol {
   readonly transferFormat: TransferFormat;
   /**
    * Decodes every complete message in `input`. Throws a {@link ProtocolError} on malformed input;
-   * never any other error.
+   * never any other error. The error's `messagesBeforeError` holds the messages decoded before the bad
+   * one, in order, so a caller can still act on them before closing (as .NET does).
    */
   parseMessages(input: Uint8Array | string, options?: ParseOptions): ParseResult;
   /** Encodes one message with its framing (0x1E terminator or VarInt length prefix). */

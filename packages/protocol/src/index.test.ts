@@ -13,4 +13,7 @@ test('the package index exposes the JSON protocol, the handshake and the framing
   assert.equal(api.encodeBase64(new Uint8Array([1])), 'AQ==');
   assert.equal(api.formatDate(new Date(0)), '1970-01-01T00:00:00Z');
   assert.equal(api.createMessageTooLargeError(1).code, api.ProtocolErrorCode.MessageTooLarge);
+  assert.equal(typeof api.withMessagesBeforeError, 'function');
+  assert.equal(typeof api.forEachRecord, 'function');
+  assert.equal(typeof api.forEachBinaryFrame, 'function');
 });

@@ -3,13 +3,13 @@
  * spoken by ASP.NET Core SignalR and the official `@microsoft/signalr` client.
  */
 
-import { ProtocolErrorCode } from './errors.js';
+import { ProtocolErrorCode, withMessagesBeforeError } from './errors.js';
 import type { HubMessage } from './hub-message.js';
 import type { HubProtocol, ParseOptions, ParseResult } from './hub-protocol.js';
 import { readHubMessage } from './json-message-reader.js';
 import { writeHubMessageJson } from './json-message-writer.js';
 import { decodeUtf8, parseJsonObject } from './json-record.js';
-import { RECORD_SEPARATOR_CHAR, splitRecords } from './text-message-format.js';
+import { RECORD_SEPARATOR_CHAR, forEachRecord } from './text-message-format.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,21 +39,23 @@ export class JsonHubProtocol implements HubProtocol {
    * @throws ProtocolError `ERR_PROTOCOL_INVALID_PAYLOAD` (not UTF-8, not JSON),
    *   `ERR_PROTOCOL_INVALID_MESSAGE` (not a valid hub message), `ERR_PROTOCOL_MESSAGE_TOO_LARGE`
    *   (a record with its separator, or the unfinished rest that can no longer fit, over
-   *   `maxMessageSize`). A throw discards the whole input: the error is fatal to the connection anyway.
+   *   `maxMessageSize`). The error's `messagesBeforeError` holds the messages read before the bad record.
    */
   parseMessages(input: Uint8Array | string, options?: ParseOptions): ParseResult {
-    const maxRecordSize = options?.maxMessageSize;
+    const limit = { maxRecordSize: options?.maxMessageSize };
     const messages: HubMessage[] = [];
-    if (typeof input === 'string') {
-      const { records, rest } = splitRecords(input, { maxRecordSize });
-      for (const record of records) this.#readRecord(record, messages);
-      return { messages, rest: rest.length === 0 ? EMPTY : this.#encoder.encode(rest) };
+    try {
+      if (typeof input === 'string') {
+        const rest = forEachRecord(input, limit, (record) => this.#readRecord(record, messages));
+        return { messages, rest: rest.length === 0 ? EMPTY : this.#encoder.encode(rest) };
+      }
+      const rest = forEachRecord(input, limit, (record) => {
+        this.#readRecord(decodeUtf8(this.#decoder, record, ProtocolErrorCode.InvalidPayload, 'message'), messages);
+      });
+      return { messages, rest: rest.length === 0 ? EMPTY : rest };
+    } catch (error) {
+      throw withMessagesBeforeError(error, messages);
     }
-    const { records, rest } = splitRecords(input, { maxRecordSize });
-    for (const record of records) {
-      this.#readRecord(decodeUtf8(this.#decoder, record, ProtocolErrorCode.InvalidPayload, 'message'), messages);
-    }
-    return { messages, rest: rest.length === 0 ? EMPTY : rest };
   }
 
   /**

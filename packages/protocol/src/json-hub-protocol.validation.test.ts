@@ -8,11 +8,18 @@ const RS = '\u001e';
 const protocol = new JsonHubProtocol();
 const { InvalidMessage, InvalidPayload, MessageTooLarge } = ProtocolErrorCode;
 
-/** The record must fail the same way as text and as bytes, alone and after a valid message. */
+/**
+ * The record must fail the same way as text and as bytes, alone and after a valid message, which the
+ * error then carries, and whatever follows the bad record is not read.
+ */
 function assertRejected(record: string, code: Code, message: string): void {
-  for (const frame of [`${record}${RS}`, `{"type":6}${RS}${record}${RS}`]) {
-    assertProtocolError(() => protocol.parseMessages(frame), code, message);
-    assertProtocolError(() => protocol.parseMessages(utf8(frame)), code, message);
+  const cases = [
+    { frame: `${record}${RS}`, before: [] },
+    { frame: `{"type":6}${RS}${record}${RS}{"type":6}${RS}`, before: [{ type: 6 }] },
+  ];
+  for (const { frame, before } of cases) {
+    assert.deepEqual(assertProtocolError(() => protocol.parseMessages(frame), code, message).messagesBeforeError, before);
+    assert.deepEqual(assertProtocolError(() => protocol.parseMessages(utf8(frame)), code, message).messagesBeforeError, before);
   }
 }
 
@@ -124,3 +131,26 @@ test('maxMessageSize counts the separator: a record plus 0x1E of exactly the lim
   assert.equal(protocol.parseMessages(many, { maxMessageSize: 11 }).messages.length, 100);
 });
 
+test('the messages before a bad record travel on the error, in order', () => {
+  const invocation = { type: 1, invocationId: '1', target: 'echo', arguments: [1] };
+  const valid = `${JSON.stringify(invocation)}${RS}{"type":6}${RS}`;
+  for (const input of [`${valid}garbage${RS}`, utf8(`${valid}garbage${RS}`)]) {
+    const error = assertProtocolError(() => protocol.parseMessages(input), InvalidPayload, 'Error reading JSON.');
+    assert.deepEqual(error.messagesBeforeError, [invocation, { type: 6 }]);
+  }
+  // A record over the limit, complete or not, and bytes that are not UTF-8, keep them too.
+  const tooLarge = 'The maximum message size of 100B was exceeded.';
+  const long = `{"type":6,"x":"${'x'.repeat(100)}"}`;
+  for (const input of [`${valid}${long}${RS}`, `${valid}${long}`, utf8(`${valid}${long}${RS}`), utf8(`${valid}${long}`)]) {
+    const error = assertProtocolError(() => protocol.parseMessages(input, { maxMessageSize: 100 }), MessageTooLarge, tooLarge);
+    assert.deepEqual(error.messagesBeforeError, [invocation, { type: 6 }]);
+  }
+  const notUtf8 = Uint8Array.from([...utf8(valid), 0xc3, 0x28, 0x1e]);
+  const error = assertProtocolError(() => protocol.parseMessages(notUtf8), InvalidPayload, 'The message is not valid UTF-8.');
+  assert.deepEqual(error.messagesBeforeError, [invocation, { type: 6 }]);
+  // Skipped unknown types are not messages.
+  assert.deepEqual(
+    assertProtocolError(() => protocol.parseMessages(`{"type":99}${RS}{${RS}`), InvalidPayload, 'Error reading JSON.').messagesBeforeError,
+    [],
+  );
+});

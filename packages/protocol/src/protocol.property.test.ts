@@ -141,3 +141,22 @@ test('maxMessageSize accepts a message exactly when it fits with its separator, 
     RUNS,
   );
 });
+
+test('a bad record after valid messages throws with exactly those messages on the error', () => {
+  const bad = fc.constantFrom('garbage', '{}', '[]', '{"type":1}', '\u00ff\u00fe', '');
+  fc.assert(
+    fc.property(fc.array(hubMessage, { maxLength: 4 }), bad, hubMessage, (messages, record, after) => {
+      const text = `${messages.map((m) => protocol.writeText(m)).join('')}${record}\u001e${protocol.writeText(after)}`;
+      for (const input of [text, new TextEncoder().encode(text)]) {
+        try {
+          protocol.parseMessages(input);
+          assert.fail('expected a ProtocolError');
+        } catch (error) {
+          assert.ok(error instanceof ProtocolError, String(error));
+          assert.deepEqual(error.messagesBeforeError, messages);
+        }
+      }
+    }),
+    RUNS,
+  );
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtocolErrorCode } from './errors.js';
-import { RECORD_SEPARATOR, exceedsUtf8Length, splitRecords, utf8ByteLength, writeRecord } from './text-message-format.js';
+import { RECORD_SEPARATOR, exceedsUtf8Length, forEachRecord, splitRecords, utf8ByteLength, writeRecord } from './text-message-format.js';
 import { assertProtocolError, text, utf8 } from './test-support/assert-protocol-error.js';
 
 const RS = '\u001e';
@@ -88,6 +88,24 @@ test('maxRecordSize counts UTF-8 bytes for string records, not UTF-16 units', ()
     'The maximum message size of 4B was exceeded.');
   assertProtocolError(() => splitRecords('€€', { maxRecordSize: 6 }), ProtocolErrorCode.MessageTooLarge,
     'The maximum message size of 6B was exceeded.');
+});
+
+test('forEachRecord hands over each record before the next one is size-checked', () => {
+  const tooLarge = 'The maximum message size of 4B was exceeded.';
+  const fromBytes: string[] = [];
+  assertProtocolError(
+    () => forEachRecord(utf8(`a${RS}b${RS}toolong${RS}c${RS}`), { maxRecordSize: 4 }, (record) => fromBytes.push(text(record))),
+    ProtocolErrorCode.MessageTooLarge, tooLarge);
+  assert.deepEqual(fromBytes, ['a', 'b']);
+  const fromText: string[] = [];
+  assertProtocolError(
+    () => forEachRecord(`a${RS}b${RS}toolong${RS}c${RS}`, { maxRecordSize: 4 }, (record) => fromText.push(record)),
+    ProtocolErrorCode.MessageTooLarge, tooLarge);
+  assert.deepEqual(fromText, ['a', 'b']);
+  const records: Uint8Array[] = [];
+  const rest = forEachRecord(utf8(`a${RS}bc`), undefined, (record) => records.push(record));
+  assert.deepEqual(records.map(text), ['a']);
+  assert.equal(text(rest), 'bc');
 });
 
 test('utf8ByteLength matches TextEncoder, including lone surrogates', () => {

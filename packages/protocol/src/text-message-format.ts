@@ -11,7 +11,7 @@ export const RECORD_SEPARATOR = 0x1e;
 /** {@link RECORD_SEPARATOR} as a one-character string, for text frames. */
 export const RECORD_SEPARATOR_CHAR = '\u001e';
 
-/** Options for {@link splitRecords}. */
+/** Options for {@link splitRecords} and {@link forEachRecord}. */
 export interface SplitRecordsOptions {
   /**
    * Largest accepted record in UTF-8 bytes, its 0x1E separator included (as .NET counts a JSON
@@ -53,16 +53,46 @@ export function splitRecords(
   options?: SplitRecordsOptions,
 ): SplitRecordsResult<Uint8Array> | SplitRecordsResult<string> {
   const maxRecordSize = options?.maxRecordSize;
-  return typeof input === 'string' ? splitText(input, maxRecordSize) : splitBytes(input, maxRecordSize);
+  if (typeof input === 'string') {
+    const records: string[] = [];
+    const rest = forEachTextRecord(input, maxRecordSize, (record) => records.push(record));
+    return { records, rest };
+  }
+  const records: Uint8Array[] = [];
+  const rest = forEachByteRecord(input, maxRecordSize, (record) => records.push(record));
+  return { records, rest };
 }
 
-function splitBytes(input: Uint8Array, maxRecordSize: number | undefined): SplitRecordsResult<Uint8Array> {
-  const records: Uint8Array[] = [];
+/**
+ * Calls `visit` with each complete record of `input` (separator removed), in order, and returns the
+ * unfinished rest. Unlike {@link splitRecords}, a record is handled before the next one is size-checked,
+ * so when a later record is refused (or `visit` throws) the earlier ones have already been seen, as
+ * .NET reads them. Byte records and the byte rest are views of `input`.
+ * @throws ProtocolError `ERR_PROTOCOL_MESSAGE_TOO_LARGE` when a record or the rest is too long.
+ */
+export function forEachRecord(
+  input: Uint8Array,
+  options: SplitRecordsOptions | undefined,
+  visit: (record: Uint8Array) => void,
+): Uint8Array;
+export function forEachRecord(input: string, options: SplitRecordsOptions | undefined, visit: (record: string) => void): string;
+export function forEachRecord(
+  input: Uint8Array | string,
+  options: SplitRecordsOptions | undefined,
+  visit: ((record: Uint8Array) => void) | ((record: string) => void),
+): Uint8Array | string {
+  // The overloads pair a string input with a string visitor and bytes with bytes.
+  return typeof input === 'string'
+    ? forEachTextRecord(input, options?.maxRecordSize, visit as (record: string) => void)
+    : forEachByteRecord(input, options?.maxRecordSize, visit as (record: Uint8Array) => void);
+}
+
+function forEachByteRecord(input: Uint8Array, maxRecordSize: number | undefined, visit: (record: Uint8Array) => void): Uint8Array {
   let start = 0;
   for (let end = input.indexOf(RECORD_SEPARATOR); end !== -1; end = input.indexOf(RECORD_SEPARATOR, start)) {
     // `end - start` bytes plus the separator.
     if (maxRecordSize !== undefined && end - start >= maxRecordSize) throw createMessageTooLargeError(maxRecordSize);
-    records.push(input.subarray(start, end));
+    visit(input.subarray(start, end));
     start = end + 1;
   }
   // An unfinished record that already fills the limit cannot fit once its separator arrives: fail now
@@ -70,25 +100,24 @@ function splitBytes(input: Uint8Array, maxRecordSize: number | undefined): Split
   if (maxRecordSize !== undefined && start < input.length && input.length - start >= maxRecordSize) {
     throw createMessageTooLargeError(maxRecordSize);
   }
-  return { records, rest: start === 0 ? input : input.subarray(start) };
+  return start === 0 ? input : input.subarray(start);
 }
 
-function splitText(input: string, maxRecordSize: number | undefined): SplitRecordsResult<string> {
-  const records: string[] = [];
+function forEachTextRecord(input: string, maxRecordSize: number | undefined, visit: (record: string) => void): string {
   let start = 0;
   for (let end = input.indexOf(RECORD_SEPARATOR_CHAR); end !== -1; end = input.indexOf(RECORD_SEPARATOR_CHAR, start)) {
     const record = input.slice(start, end);
     if (maxRecordSize !== undefined && exceedsUtf8Length(record, maxRecordSize - 1)) {
       throw createMessageTooLargeError(maxRecordSize);
     }
-    records.push(record);
+    visit(record);
     start = end + 1;
   }
   const rest = start === 0 ? input : input.slice(start);
   if (maxRecordSize !== undefined && rest.length > 0 && exceedsUtf8Length(rest, maxRecordSize - 1)) {
     throw createMessageTooLargeError(maxRecordSize);
   }
-  return { records, rest };
+  return rest;
 }
 
 /**

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 
-/** Asserts that `action` throws a ProtocolError with exactly this code and message. */
-export function assertProtocolError(action: () => unknown, code: ProtocolErrorCode, message: string): void {
-  assert.throws(action, (error: unknown) => {
-    assert.ok(error instanceof ProtocolError, `expected a ProtocolError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.message, message);
-    return true;
-  });
+/** Asserts that `action` throws a ProtocolError with exactly this code and message, and returns it. */
+export function assertProtocolError(action: () => unknown, code: ProtocolErrorCode, message: string): ProtocolError {
+  let thrown: unknown = 'nothing';
+  try {
+    action();
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown instanceof ProtocolError, `expected a ProtocolError, got ${String(thrown)}`);
+  assert.equal(thrown.code, code);
+  assert.equal(thrown.message, message);
+  return thrown;
 }
 
 const encoder = new TextEncoder();
