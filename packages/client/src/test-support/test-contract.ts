@@ -20,10 +20,19 @@ export interface TestContract {
     connectionId(): string;
     /** Ends the connection from the server without allowing a reconnect (`context.abort()`). */
     leave(): void;
+    /** Records `n` for this connection, in arrival order, and answers the caller with `tick(n)`. */
+    record(n: number): Promise<void>;
+    /** What `record` saw from this connection, in order. */
+    recorded(): number[];
+    remember(value: string): void;
+    recall(): string | null;
+    join(group: string): Promise<void>;
+    toGroup(group: string, text: string): Promise<void>;
   };
   client: {
     notified(text: string): void;
     answer(question: string): string;
+    tick(n: number): void;
   };
 }
 
@@ -34,6 +43,8 @@ export class HubRecorder {
   /** Connection ids of streams whose generator ended because the client cancelled. */
   readonly cancelledStreams: string[] = [];
   readonly disconnected: string[] = [];
+  /** What `record` received, per connection id. */
+  readonly records = new Map<string, number[]>();
   #waiters: Array<() => void> = [];
 
   changed(): void {
@@ -108,6 +119,35 @@ export function createTestHub(recorder: HubRecorder): HubClass {
 
     leave(): void {
       this.context.abort();
+    }
+
+    async record(n: number): Promise<void> {
+      const id = this.context.connectionId;
+      const list = recorder.records.get(id) ?? [];
+      recorder.records.set(id, list);
+      list.push(n);
+      await this.clients.caller.send('tick', n);
+    }
+
+    recorded(): number[] {
+      return recorder.records.get(this.context.connectionId) ?? [];
+    }
+
+    remember(value: string): void {
+      this.context.items.set('remembered', value);
+    }
+
+    recall(): string | null {
+      const value = this.context.items.get('remembered');
+      return typeof value === 'string' ? value : null;
+    }
+
+    async join(group: string): Promise<void> {
+      await this.groups.add(this.context.connectionId, group);
+    }
+
+    async toGroup(group: string, text: string): Promise<void> {
+      await this.clients.group(group).send('notified', text);
     }
 
     override onDisconnected(): void {
