@@ -27,6 +27,7 @@ import { createHttpConnection } from './create-connection.js';
 import { InvocationTable } from './invocation-table.js';
 import { KeepAlive } from './keep-alive.js';
 import { MessageBuffer } from './message-buffer.js';
+import { ReconnectLoop } from './reconnect-loop.js';
 import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
 import type { HubStream } from './stream-registry.js';
 
@@ -75,7 +76,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   #partial: Uint8Array = EMPTY;
   #keepAlive: KeepAlive | undefined;
   #buffer: MessageBuffer | undefined;
-  #reconnectDelay: { timer: ReturnType<typeof setTimeout>; wake(): void } | undefined;
+  readonly #reconnect: ReconnectLoop | undefined;
 
   /** @throws ClientError `ERR_CLIENT_INVALID_OPTION` for a bad option. */
   constructor(options: HubConnectionOptions) {
@@ -87,6 +88,21 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     this.#connection = createHttpConnection(this.#options);
     this.#connection.onreceive = (data) => this.#receive(data);
     this.#connection.onclose = (error) => this.#connectionClosed(error);
+    const policy = this.#options.reconnectPolicy;
+    this.#reconnect = policy === undefined ? undefined : new ReconnectLoop(policy, {
+      reconnecting: () => this.#state === HubConnectionState.Reconnecting,
+      stopping: () => this.#state === HubConnectionState.Disconnecting,
+      begin: (reason) => {
+        this.#state = HubConnectionState.Reconnecting;
+        this.#events.emit('reconnecting', reason);
+      },
+      attempt: async () => {
+        await this.#startInternal();
+        this.#state = HubConnectionState.Connected;
+        this.#events.emit('reconnected', this.connectionId);
+      },
+      close: (error) => this.#completeClose(error),
+    }, this.#options.logger);
   }
 
   get state(): HubConnectionState {
@@ -217,11 +233,8 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     if (this.#state === HubConnectionState.Disconnecting) return this.#stopPromise;
     const previous = this.#state;
     this.#state = HubConnectionState.Disconnecting;
-    const delay = this.#reconnectDelay;
-    if (delay !== undefined) {
-      // Between attempts the connection is already down: just end the loop.
-      clearTimeout(delay.timer);
-      delay.wake();
+    if (this.#reconnect?.cancelDelay() === true) {
+      // Between attempts the connection is already down: ending the wait ends the loop.
       this.#completeClose(undefined);
       return Promise.resolve();
     }
@@ -297,7 +310,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     this.#buffer = undefined;
     this.#connection.resumeHandler = null;
     if (this.#state === HubConnectionState.Disconnecting) this.#completeClose(error);
-    else if (this.#state === HubConnectionState.Connected && this.#options.reconnectPolicy !== undefined) void this.#reconnect(error);
+    else if (this.#state === HubConnectionState.Connected && this.#reconnect !== undefined) void this.#reconnect.run(error);
     else if (this.#state === HubConnectionState.Connected) this.#completeClose(error);
     // Connecting / Reconnecting: the pending start fails through #stopDuringStartError.
   }
@@ -309,79 +322,9 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     this.#events.emit('close', error);
   }
 
-  async #reconnect(lostBecause: Error | undefined): Promise<void> {
-    const startedAt = Date.now();
-    let attempts = 0;
-    let reason = lostBecause ?? new ClientError(ClientErrorCode.TransportClosed, 'The connection was lost.');
-    let delayMs = this.#nextRetryDelay(attempts, 0, reason);
-    if (delayMs === null) {
-      this.#completeClose(lostBecause);
-      return;
-    }
-    this.#state = HubConnectionState.Reconnecting;
-    this.#options.logger.info(`Connection lost (${reason.message}); reconnecting.`);
-    this.#events.emit('reconnecting', reason);
-    while (delayMs !== null) {
-      // Listeners and stop() change the state behind this loop's back: read it afresh each time.
-      if (this.#currentState() !== HubConnectionState.Reconnecting) {
-        // A reconnecting listener called stop(): nothing is in flight that would report the close.
-        if (this.#currentState() === HubConnectionState.Disconnecting) this.#completeClose(undefined);
-        return;
-      }
-      await this.#sleep(delayMs);
-      if (this.#currentState() !== HubConnectionState.Reconnecting) return;
-      try {
-        await this.#startInternal();
-        this.#state = HubConnectionState.Connected;
-        this.#options.logger.info('Reconnected.');
-        this.#events.emit('reconnected', this.connectionId);
-        return;
-      } catch (error) {
-        // stop() during the attempt: it failed because of that, and nothing else reports the close.
-        const state = this.#currentState();
-        if (state !== HubConnectionState.Reconnecting) {
-          if (state === HubConnectionState.Disconnecting) this.#completeClose(undefined);
-          return;
-        }
-        attempts++;
-        reason = toError(error);
-        this.#options.logger.info(`Reconnect attempt ${attempts} failed: ${reason.message}`);
-        delayMs = this.#nextRetryDelay(attempts, Date.now() - startedAt, reason);
-      }
-    }
-    this.#completeClose(new ClientError(
-      ClientErrorCode.ReconnectFailed,
-      `Reconnect retries have been exhausted after ${Date.now() - startedAt} ms and ${attempts} failed attempts.`,
-      { cause: reason },
-    ));
-  }
-
   /** Read through a method: the field changes behind an await, which narrowing cannot see. */
   #stopReason(): Error | undefined {
     return this.#stopDuringStartError;
-  }
-
-  #currentState(): HubConnectionState {
-    return this.#state;
-  }
-
-  #nextRetryDelay(previousRetryCount: number, elapsedMs: number, retryReason: Error): number | null {
-    try {
-      return this.#options.reconnectPolicy?.nextRetryDelayMs({ previousRetryCount, elapsedMs, retryReason }) ?? null;
-    } catch (error) {
-      this.#options.logger.error(`The reconnect policy threw: ${toError(error).message}`);
-      return null;
-    }
-  }
-
-  #sleep(delayMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        this.#reconnectDelay = undefined;
-        resolve();
-      };
-      this.#reconnectDelay = { timer: setTimeout(wake, delayMs), wake };
-    });
   }
 
   #notConnected(): ClientError | undefined {
