@@ -230,6 +230,11 @@ export class HttpConnection implements Connection {
         return;
       } catch (reattachError) {
         this.#options.logger.info(`Re-attaching failed: ${toError(reattachError).message}`);
+        // stop() aborted the re-attach: the close is the one asked for, not the drop before it.
+        if (this.#lifetime.signal.aborted) {
+          this.#stopConnection(undefined);
+          return;
+        }
       }
     }
     this.#stopConnection(error);

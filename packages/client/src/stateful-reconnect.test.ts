@@ -150,6 +150,19 @@ test('when the re-attach fails the connection closes with the drop, and automati
   await connection.stop();
 });
 
+test('stop() while the socket is being re-attached closes at once, without a reason', async () => {
+  const server = createFakeServer();
+  const { connection, socket: first } = await connect(server, { reconnect: [0] });
+  const closed = nextCall<[Error | undefined]>();
+  connection.onClose(closed.callback);
+  first.drop();
+  await server.socket(1); // re-attaching: never opened
+  await connection.stop();
+  assert.deepEqual(await closed.next, [undefined]);
+  assert.equal(connection.state, HubConnectionState.Disconnected);
+  assert.equal(server.sockets.length, 2, 'no reconnect after stop()');
+});
+
 test('the send that fills the buffer waits for the server to acknowledge', async () => {
   const server = createFakeServer();
   const { connection, socket } = await connect(server, { statefulReconnectBufferBytes: 200 });
