@@ -13,7 +13,7 @@
  * A dropped WebSocket with stateful reconnect never leaves Connected: the connection re-attaches
  * underneath, and the message buffer replays what either side missed.
  */
-import { MessageType, type HubMessage, type HubProtocol, type UntypedContract } from '@switchyard/protocol';
+import { MessageType, isProtocolError, type HubMessage, type HubProtocol, type UntypedContract } from '@switchyard/protocol';
 import { ClientMethods } from './client-methods.js';
 import type { Connection } from './connection.js';
 import type {
@@ -249,14 +249,36 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
 
   #receive(data: string | Uint8Array): void {
     this.#keepAlive?.received();
+    let messages: readonly HubMessage[];
+    try {
+      messages = this.#parse(data);
+    } catch (error) {
+      // Bad data from the server is fatal to the connection, not a lost socket: stop (no re-attach).
+      // Messages before the bad one are still handled, as .NET does.
+      if (isProtocolError(error)) this.#dispatchAll(error.messagesBeforeError);
+      void this.#connection.stop(toError(error));
+      return;
+    }
+    this.#dispatchAll(messages);
+  }
+
+  /** The hub messages in `data`, after the handshake response when that is still due. */
+  #parse(data: string | Uint8Array): readonly HubMessage[] {
     let input: string | Uint8Array | undefined = data;
     if (!this.#handshake.done) {
       input = this.#handshake.read(data);
-      if (input === undefined) return;
+      if (input === undefined) return [];
     }
     if (this.#partial.length > 0) input = concat(this.#partial, typeof input === 'string' ? new TextEncoder().encode(input) : input);
+    // Reset first: if the parse throws, the connection is stopping and nothing partial may linger.
+    this.#partial = EMPTY;
     const { messages, rest } = this.#protocol.parseMessages(input);
-    this.#partial = rest.length === 0 ? EMPTY : rest.slice();
+    // `rest` may be a view of a buffer the transport reuses: keep a copy.
+    if (rest.length > 0) this.#partial = rest.slice();
+    return messages;
+  }
+
+  #dispatchAll(messages: readonly HubMessage[]): void {
     for (const message of messages) {
       if (this.#buffer !== undefined && !this.#buffer.shouldProcess(message)) continue;
       this.#dispatch(message);

@@ -163,6 +163,18 @@ test('stop() while the socket is being re-attached closes at once, without a rea
   assert.equal(server.sockets.length, 2, 'no reconnect after stop()');
 });
 
+test('malformed data from the server is fatal: no re-attach, and the messages before it still count', async () => {
+  const server = createFakeServer();
+  const { connection, socket, ticks } = await connect(server);
+  const closed = nextCall<[Error | undefined]>();
+  connection.onClose(closed.callback);
+  socket.receive(tick(1) + `{"type":1}${RS}`); // an Invocation without a target
+  const [error] = await closed.next;
+  assert.equal((error as { code?: unknown } | undefined)?.code, 'ERR_PROTOCOL_INVALID_MESSAGE');
+  assert.deepEqual(ticks, [1]);
+  assert.equal(server.sockets.length, 1, 'no re-attach');
+});
+
 test('the send that fills the buffer waits for the server to acknowledge', async () => {
   const server = createFakeServer();
   const { connection, socket } = await connect(server, { statefulReconnectBufferBytes: 200 });
