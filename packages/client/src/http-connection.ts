@@ -48,6 +48,7 @@ export class HttpConnection implements Connection {
   #connectionId: string | null = null;
   #features: ConnectionFeatures = NO_FEATURES;
   #transport: ClientTransport | undefined;
+  /** Batches sends over HTTP (SSE, long polling); undefined for WebSockets, whose sends are synchronous. */
   #sendQueue: SendQueue | undefined;
   /** Aborted by stop(): cancels a start or a stateful re-attach in progress. */
   #lifetime = new AbortController();
@@ -96,10 +97,11 @@ export class HttpConnection implements Connection {
   }
 
   send(data: Uint8Array): Promise<void> {
-    if (this.#state !== 'Connected' || this.#sendQueue === undefined) {
+    const transport = this.#transport;
+    if (this.#state !== 'Connected' || transport === undefined) {
       return Promise.reject(new ClientError(ClientErrorCode.NotConnected, "Cannot send data if the connection is not in the 'Connected' State."));
     }
-    return this.#sendQueue.send(data);
+    return this.#sendQueue === undefined ? transport.send(data) : this.#sendQueue.send(data);
   }
 
   stop(error?: Error): Promise<void> {
@@ -209,7 +211,8 @@ export class HttpConnection implements Connection {
     transport.onclose = (error) => void this.#transportClosed(transport, attempt, error);
     await transport.connect(attempt.url, attempt.format, attempt.signal);
     this.#transport = transport;
-    this.#sendQueue = new SendQueue((data) => transport.send(data));
+    // A WebSocket send only queues the frame in the socket: batching would only add a copy.
+    this.#sendQueue = transport.kind === 'WebSockets' ? undefined : new SendQueue((data) => transport.send(data));
     this.#features = { inherentKeepAlive: transport.kind === 'LongPolling', statefulReconnect: attempt.statefulReconnect };
   }
 
