@@ -93,11 +93,14 @@ export class HubCalls {
 }
 
 function invocation(target: string, args: readonly unknown[], invocationId: string | undefined, uploads: readonly UploadStream[]): HubMessage {
-  return {
-    type: MessageType.Invocation,
-    target,
-    arguments: args,
-    ...(invocationId === undefined ? {} : { invocationId }),
-    ...(uploads.length === 0 ? {} : { streamIds: uploads.map((u) => u.streamId) }),
-  };
+  // Plain literals, no spreads: this runs for every call.
+  if (uploads.length === 0) {
+    return invocationId === undefined
+      ? { type: MessageType.Invocation, target, arguments: args }
+      : { type: MessageType.Invocation, invocationId, target, arguments: args };
+  }
+  const streamIds = uploads.map((u) => u.streamId);
+  return invocationId === undefined
+    ? { type: MessageType.Invocation, target, arguments: args, streamIds }
+    : { type: MessageType.Invocation, invocationId, target, arguments: args, streamIds };
 }

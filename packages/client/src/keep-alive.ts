@@ -23,6 +23,12 @@ export class KeepAlive {
   #pingTimer: ReturnType<typeof setTimeout> | undefined;
   #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
 
+  readonly #onPingTimer = (): void => {
+    this.#pingTimer = undefined;
+    // Sent something since the timer was set: not due yet; the next receipt schedules again.
+    if (this.#running && Date.now() >= this.#nextPingAt) this.#options.sendPing();
+  };
+
   constructor(options: KeepAliveOptions) {
     this.#options = options;
   }
@@ -42,11 +48,12 @@ export class KeepAlive {
     this.#timeoutTimer = undefined;
   }
 
-  /** Something was sent: the next ping is due one interval from now. */
+  /**
+   * Something was sent: the next ping is due one interval from now. A ping timer already set stays:
+   * when it fires early it does nothing, and the next receipt sets a new one (no timer work per send).
+   */
   sent(): void {
     this.#nextPingAt = Date.now() + this.#options.keepAliveIntervalMs;
-    if (this.#pingTimer !== undefined) clearTimeout(this.#pingTimer);
-    this.#pingTimer = undefined;
   }
 
   /** Something arrived: the server is alive; ping now if one is overdue, else make sure one is scheduled. */
@@ -59,10 +66,7 @@ export class KeepAlive {
       this.#options.sendPing();
       return;
     }
-    this.#pingTimer ??= setTimeout(() => {
-      this.#pingTimer = undefined;
-      if (this.#running) this.#options.sendPing();
-    }, untilPing);
+    this.#pingTimer ??= setTimeout(this.#onPingTimer, untilPing);
   }
 
   #armTimeout(delayMs: number): void {

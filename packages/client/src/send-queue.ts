@@ -6,6 +6,12 @@
  */
 import { ClientError, ClientErrorCode } from './errors.js';
 
+/**
+ * A batch stops growing here, so a burst of sends becomes several requests rather than one body the
+ * server refuses as too large (Switchyard's default limit is 1 MiB). One payload alone may exceed it.
+ */
+const MAX_BATCH_BYTES = 256 * 1024;
+
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
@@ -44,10 +50,9 @@ export class SendQueue {
   async #drain(): Promise<void> {
     this.#running = true;
     while (this.#payloads.length > 0) {
-      const payloads = this.#payloads;
-      const waiters = this.#waiters;
-      this.#payloads = [];
-      this.#waiters = [];
+      const count = batchLength(this.#payloads);
+      const payloads = this.#payloads.splice(0, count);
+      const waiters = this.#waiters.splice(0, count);
       try {
         await this.#send(payloads.length === 1 ? payloads[0]! : concat(payloads));
         for (const waiter of waiters) waiter.resolve();
@@ -57,6 +62,14 @@ export class SendQueue {
     }
     this.#running = false;
   }
+}
+
+/** How many leading payloads go into the next batch: at least one, then up to MAX_BATCH_BYTES. */
+function batchLength(payloads: readonly Uint8Array[]): number {
+  let bytes = payloads[0]!.length;
+  let count = 1;
+  while (count < payloads.length && bytes + payloads[count]!.length <= MAX_BATCH_BYTES) bytes += payloads[count++]!.length;
+  return count;
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
