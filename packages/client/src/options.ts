@@ -125,6 +125,7 @@ interface Platform {
   readonly ReadableStream?: unknown;
   readonly document?: unknown;
   readonly location?: { readonly href?: unknown };
+  readonly process?: { readonly versions?: { readonly node?: unknown } };
 }
 
 /** Applies defaults and checks every option. @throws ClientError `ERR_CLIENT_INVALID_OPTION` */
@@ -152,8 +153,8 @@ export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
     withCredentials: options.withCredentials ?? d.withCredentials,
     requestTimeoutMs: duration('requestTimeoutMs', options.requestTimeoutMs ?? d.requestTimeoutMs),
     WebSocket: options.WebSocket ?? platform.WebSocket,
-    // Browsers cannot set WebSocket headers; a constructor handed to us outside a browser is `ws`-like.
-    webSocketHeaders: options.WebSocket !== undefined && platform.document === undefined,
+    // Browsers and workers cannot set WebSocket headers; a constructor handed to us in Node is `ws`-like.
+    webSocketHeaders: options.WebSocket !== undefined && platform.document === undefined && typeof platform.process?.versions?.node === 'string',
     fetch: fetchFunction,
     streamingFetch: platform.ReadableStream !== undefined,
     reconnectPolicy: resolveReconnect(options.reconnect ?? d.reconnect),
