@@ -7,6 +7,7 @@ import type { ConnectionEndpointOptions } from './options.js';
 import { ConnectionsErrorCode } from './errors.js';
 import { ConnectionRouter } from './router.js';
 import { closeOf, negotiate, openWebSocket, refusedUpgrade } from './test-support/http.js';
+import { rawWebSocket } from './test-support/raw-socket.js';
 import { startServer, type TestServer } from './test-support/server.js';
 import { AsyncQueue, within } from './test-support/wait.js';
 
@@ -89,6 +90,27 @@ describe('stateful reconnect (transport)', () => {
       const closed = await recording.events.next('closed');
       assert.deepEqual(closed, { event: 'closed', error: undefined });
       assert.equal(server.seen.filter((line) => line.startsWith('POST /app/negotiate')).length, 1, 'no second negotiate');
+    });
+  });
+
+  test('a drop with megabytes still unwritten only loses the transport', async () => {
+    const recording = resumableHandler();
+    await withEndpoint(recording.handler, { maxBufferedBytes: 64 * 1024 * 1024 }, async (_server, newUrl) => {
+      const url = await newUrl();
+      // A client that does not read: the server's writes pile up, and fail when the socket is reset.
+      const first = await rawWebSocket(url, new URL(url).pathname + new URL(url).search);
+      first.pause();
+      const connection = await recording.connections.next('connection');
+      for (let i = 0; i < 16; i++) connection.send(Buffer.alloc(1024 * 1024, 0x61));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      first.destroy(); // unread data: the kernel answers with a reset
+      const lost = await recording.events.next('lost');
+      assert.equal(lost.event, 'lost');
+      assert.equal(codeOf(lost.error), ConnectionsErrorCode.TransportFailed);
+      const second = await openWebSocket(url);
+      assert.equal((await recording.events.next('resumed')).event, 'resumed');
+      second.close();
+      assert.equal((await recording.events.next('closed')).event, 'closed');
     });
   });
 

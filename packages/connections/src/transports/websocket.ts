@@ -40,7 +40,10 @@ export class WebSocketSink implements TransportSink {
   #inFlight = 0;
   #stalledSince = -1;
   #closeSent = false;
+  /** A protocol violation or oversized message: the connection fails, whatever the close looks like. */
   #error: ConnectionsError | undefined;
+  /** A write failed: the socket is dead; its close is a drop (which stateful reconnect may survive). */
+  #sendError: ConnectionsError | undefined;
 
   constructor(ws: WebSocket, connection: HttpConnection) {
     this.#ws = ws;
@@ -102,8 +105,11 @@ export class WebSocketSink implements TransportSink {
     this.#inFlight--;
     this.#stalledSince = this.#inFlight > 0 ? performance.now() : -1;
     this.#connection.written();
-    if (error != null && !this.#closeSent) {
-      this.abort(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error }));
+    if (error != null && !this.#closeSent && this.#sendError === undefined) {
+      // The socket broke under a write (reset, pipe closed): a network drop like any other, reported
+      // when `ws` closes. Terminating makes sure it does.
+      this.#sendError = new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error });
+      this.#ws.terminate();
     }
   }
 
@@ -129,8 +135,9 @@ export class WebSocketSink implements TransportSink {
     if (this.#error !== undefined) {
       this.#connection.transportEnded(this.#error, this);
     } else if (code === 1006 && !this.#closeSent) {
-      this.#connection.transportEnded(
-        new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.'), this, true);
+      const error = this.#sendError ??
+        new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.');
+      this.#connection.transportEnded(error, this, true);
     } else {
       this.#connection.transportEnded(undefined, this);
     }
