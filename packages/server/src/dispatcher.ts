@@ -49,8 +49,8 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
       return true;
     case MessageType.Ack:
     case MessageType.Sequence:
-      // The client's acks would free our replay buffer, and Sequence follows a resumed transport; the
-      // server keeps no replay buffer (the connections layer does not resume transports yet).
+      // With stateful reconnect the session's MessageBuffer consumes these before dispatch; without it
+      // they mean nothing to the server.
       return true;
   }
 }

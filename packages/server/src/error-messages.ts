@@ -59,6 +59,9 @@ export const CONNECTION_CLOSED_WITH_ERROR = 'Connection closed with an error.';
 /** A transport ended with part of a hub message unread. */
 export const TERMINATED_MID_MESSAGE = 'Connection terminated while reading a message.';
 
+/** Stateful reconnect: the client's Sequence names a message the server never received. */
+export const SEQUENCE_AHEAD = "Sequence ID greater than amount of messages we've received.";
+
 export const CLIENT_TIMEOUT = "Client hasn't sent a message/ping within the configured ClientTimeoutInterval.";
 
 export const HANDSHAKE_CANCELED = 'Handshake was canceled.';

@@ -3,7 +3,7 @@
  * timeouts on the shared heartbeat, and the end of the connection (Close message, cancellation,
  * onDisconnected exactly once).
  */
-import type { Connection, ConnectionListener, ConnectionRequest, Principal, TransportKind } from '@switchyard/connections';
+import { ConnectionsError, ConnectionsErrorCode, type Connection, type ConnectionListener, type ConnectionRequest, type Principal, type TransportKind } from '@switchyard/connections';
 import {
   MessageType,
   ProtocolErrorCode,
@@ -34,6 +34,7 @@ import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
 import type { SerializedMessage } from './lifetime/serialized-message.js';
 import { SessionStreams } from './session-streams.js';
 import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
+import { MessageBuffer, type MessageBufferOwner } from './message-buffer.js';
 
 type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 
@@ -41,7 +42,7 @@ type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 const HANDSHAKE_ACCEPTED = writeHandshakeResponse({});
 
 export class HubSession
-  implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundQueueOwner
+  implements ConnectionListener, HubConnectionContext, CallerContextSource, HeartbeatMember, InboundQueueOwner, MessageBufferOwner
 {
   readonly connection: Connection;
   readonly endpoint: HubEndpoint;
@@ -57,12 +58,10 @@ export class HubSession
   #lastReceiveAt: number;
   readonly #handshakeDeadline: number;
   #clientTimeoutArmed = false;
-  /**
-   * Stateful reconnect (negotiated, version 2 handshake): tracked messages received and the count last
-   * acknowledged. Undefined when off. Without acks the official client stops sending once its replay
-   * buffer fills.
-   */
-  #sequenced: { received: number; acked: number } | undefined;
+  /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
+  #replay: MessageBuffer | undefined;
+  /** Stateful reconnect: the WebSocket dropped and the client has not reconnected yet. */
+  #transportLost = false;
   /** Uploads and server streams of this connection. */
   readonly streams: SessionStreams;
   /** Dispatch order, invocation slots and read pauses. */
@@ -112,16 +111,26 @@ export class HubSession
 
   sendMessage(message: HubMessage): boolean {
     if (this.#state === 'closed' || this.#protocol === undefined) return false;
-    return this.#write(this.#protocol.writeMessage(message));
+    const bytes = this.#protocol.writeMessage(message);
+    return this.#replay !== undefined && isSequencedMessage(message) ? this.#sendTracked(bytes) : this.#write(bytes);
   }
 
   sendSerialized(message: SerializedMessage): boolean {
     if (this.#state === 'closed' || this.#protocol === undefined) return false;
-    return this.#write(message.bytesFor(this.#protocol));
+    const bytes = message.bytesFor(this.#protocol);
+    // Without the message (bytes from a backplane) it is an Invocation: the only thing sent to many.
+    const tracked = this.#replay !== undefined && (message.message === undefined || isSequencedMessage(message.message));
+    return tracked ? this.#sendTracked(bytes) : this.#write(bytes);
   }
 
-  /** `context.abort()`: Close without allowReconnect, then onDisconnected(undefined). */
+  /** Stateful reconnect's buffer, when on (stream pacing waits for its window). */
+  get replay(): MessageBuffer | undefined {
+    return this.#replay;
+  }
+
+  /** `context.abort()`: no stateful reconnect any more; Close without allowReconnect, then onDisconnected(undefined). */
   abort(): void {
+    this.connection.resumable = false;
     this.#close(undefined, false, undefined);
   }
 
@@ -153,6 +162,23 @@ export class HubSession
     this.#close(undefined, true, error);
   }
 
+  onTransportLost(error: Error): void {
+    if (this.#state === 'closed') return;
+    this.endpoint.logger.debug({ connectionId: this.connectionId, err: error }, 'transport lost; waiting for the client to reconnect');
+    this.#transportLost = true;
+    // The rest of that record died with the socket: the client replays the whole message.
+    this.#partial = undefined;
+    this.#replay?.lost();
+  }
+
+  onTransportResumed(): void {
+    if (this.#state === 'closed') return;
+    this.endpoint.logger.debug({ connectionId: this.connectionId }, 'transport resumed');
+    this.#transportLost = false;
+    this.#lastReceiveAt = this.endpoint.heartbeat.now;
+    this.#replay?.resumed();
+  }
+
   // --- inbound ------------------------------------------------------------------------------------
 
   #receiveHandshake(input: Uint8Array): void {
@@ -169,7 +195,11 @@ export class HubSession
         this.#protocol = outcome.protocol;
         this.connection.transferFormat = outcome.protocol.transferFormat;
         this.#userId = endpoint.options.userIdProvider(this.connection);
-        if (this.connection.statefulReconnect && outcome.version >= 2) this.#sequenced = { received: 0, acked: 0 };
+        if (this.connection.statefulReconnect && outcome.version >= 2) {
+          const { statefulReconnectBufferSize } = endpoint.options;
+          this.#replay = new MessageBuffer(this, outcome.protocol, statefulReconnectBufferSize, this.connection.maxBufferedBytes);
+          this.connection.resumable = true;
+        }
         this.#state = 'connecting';
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
@@ -198,8 +228,13 @@ export class HubSession
       this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
-    if (this.#sequenced !== undefined) {
-      for (const message of messages) if (isSequencedMessage(message)) this.#sequenced.received++;
+    if (this.#replay !== undefined) {
+      try {
+        this.#replay.filterInbound(messages);
+      } catch (error) {
+        this.#fail(toError(error));
+        return;
+      }
     }
     this.inbound.receive(messages);
   }
@@ -248,12 +283,10 @@ export class HubSession
     if (this.connection.transport !== 'LongPolling' && now - this.#lastSendAt >= options.keepAliveIntervalMs) {
       this.#write(this.endpoint.pingBytes(this.protocol));
     }
-    const sequenced = this.#sequenced;
-    if (sequenced !== undefined && sequenced.received > sequenced.acked) {
-      sequenced.acked = sequenced.received;
-      this.sendMessage({ type: MessageType.Ack, sequenceId: sequenced.acked });
-    }
-    if (this.#clientTimeoutArmed && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
+    const ack = this.#replay?.takeAck();
+    if (ack !== undefined) this.#write(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId: ack }));
+    // A client reconnecting is not a silent client: its time starts again when it is back.
+    if (this.#clientTimeoutArmed && !this.#transportLost && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
       error.name = 'OperationCanceledException';
       this.endpoint.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
@@ -303,7 +336,10 @@ export class HubSession
     const handshaking = this.#state === 'handshaking';
     this.#state = 'closed';
     this.endpoint.heartbeat.delete(this);
+    // A graceful end delivers what waits for the replay window first; a failure does not wait for it.
+    if (closeError === undefined) this.#replay?.flushWaiting();
     if (!handshaking) this.#writeClose(closeError, allowReconnect);
+    this.#replay?.dispose();
     this.inbound.clear();
     this.#partial = undefined;
     this.connection.close();
@@ -353,6 +389,20 @@ export class HubSession
       endpoint.logger.error({ connectionId: this.connectionId, err: managerError }, 'lifetime manager onDisconnected failed');
     }
     endpoint.sessions.delete(this);
+  }
+
+  /** MessageBufferOwner: the buffer's sends and replays. */
+  writeToTransport(bytes: Uint8Array): boolean {
+    return this.#write(bytes);
+  }
+
+  /** A tracked message under stateful reconnect: numbered, kept for replay, sent when the window allows. */
+  #sendTracked(bytes: Uint8Array): boolean {
+    if (this.#replay!.send(bytes)) return true;
+    const limit = this.connection.maxBufferedBytes;
+    this.#fail(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      `More than ${limit} bytes waited for the client's acknowledgements; the client is not keeping up.`));
+    return false;
   }
 
   #write(bytes: Uint8Array): boolean {

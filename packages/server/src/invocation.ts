@@ -24,7 +24,7 @@ import type { HubCallerContext } from './hub-context.js';
 import type { HubMethod } from './hub-methods.js';
 import type { HubSession } from './hub-session.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
-import { STREAM_HIGH_WATER_BYTES, waitForDrain } from './stream-pacing.js';
+import { mustPause, waitForRoom } from './stream-pacing.js';
 import type { UploadStream } from './upload-stream.js';
 
 /** The scope of onConnected / onDisconnected: no slot, the connection's signal. */
@@ -191,7 +191,7 @@ async function runStream(
       started = true;
       item.item = next.value;
       session.sendMessage(item);
-      if (session.connection.bufferedAmount >= STREAM_HIGH_WATER_BYTES) await waitForDrain(session.connection, stream.signal);
+      if (mustPause(session)) await waitForRoom(session, stream.signal);
     }
   } catch (thrown) {
     if (!stream.cancelled) {

@@ -56,6 +56,16 @@ export interface HubOptions {
    * @default null
    */
   clientResultTimeoutMs?: number | null;
+  /**
+   * Stateful reconnect (when the endpoint has `allowStatefulReconnect` and the client asks): bytes of
+   * messages sent and not yet acknowledged by the client, kept for replay after a dropped WebSocket.
+   * Once reached, further messages wait in order until acknowledgements arrive (the client acknowledges
+   * about once a second, so this also bounds the throughput to roughly this many bytes per second), and
+   * server streams pause. At most `maxBufferedBytes` may wait; beyond that the connection fails with
+   * `ERR_CONNECTION_BUFFER_FULL`. As .NET's `StatefulReconnectBufferSize`.
+   * @default 100_000
+   */
+  statefulReconnectBufferSize?: number;
   /** Hub and per-method authorization. @default {} (everyone may call everything) */
   authorization?: HubAuthorization;
   /**
@@ -75,6 +85,7 @@ const hubOptionKeys: ReadonlySet<string> = new Set<keyof HubOptions>([
   'maximumParallelInvocationsPerClient',
   'enableDetailedErrors',
   'clientResultTimeoutMs',
+  'statefulReconnectBufferSize',
   'authorization',
   'userIdProvider',
 ]);
@@ -97,6 +108,7 @@ export interface ResolvedHubOptions {
   readonly maximumParallelInvocationsPerClient: number;
   readonly enableDetailedErrors: boolean;
   readonly clientResultTimeoutMs: number | null;
+  readonly statefulReconnectBufferSize: number;
   readonly authorization: HubAuthorization;
   readonly userIdProvider: (connection: Connection) => string | undefined;
 }
@@ -111,6 +123,7 @@ export const hubOptionDefaults: ResolvedHubOptions = Object.freeze({
   maximumParallelInvocationsPerClient: 1,
   enableDetailedErrors: false,
   clientResultTimeoutMs: null,
+  statefulReconnectBufferSize: 100_000,
   authorization: Object.freeze({}),
   userIdProvider: (connection: Connection) => connection.user?.userId,
 });
@@ -131,6 +144,7 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     enableDetailedErrors: options.enableDetailedErrors ?? hubOptionDefaults.enableDetailedErrors,
     clientResultTimeoutMs:
       options.clientResultTimeoutMs === undefined ? hubOptionDefaults.clientResultTimeoutMs : options.clientResultTimeoutMs,
+    statefulReconnectBufferSize: options.statefulReconnectBufferSize ?? hubOptionDefaults.statefulReconnectBufferSize,
     authorization: options.authorization ?? hubOptionDefaults.authorization,
     userIdProvider: options.userIdProvider ?? hubOptionDefaults.userIdProvider,
   };
@@ -141,6 +155,7 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   requirePositive('streamBufferCapacity', resolved.streamBufferCapacity, true);
   requirePositive('maximumParallelInvocationsPerClient', resolved.maximumParallelInvocationsPerClient, true);
   if (resolved.clientResultTimeoutMs !== null) requirePositive('clientResultTimeoutMs', resolved.clientResultTimeoutMs);
+  requirePositive('statefulReconnectBufferSize', resolved.statefulReconnectBufferSize, true);
   return resolved;
 }
 

@@ -30,6 +30,8 @@ export class FakeConnection implements Connection {
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
   paused = false;
+  /** Stateful reconnect: the transport is lost (see {@link loseTransport}); sends are refused. */
+  lost = false;
   pauseCalls = 0;
   closed = false;
   listener: ConnectionListener | undefined;
@@ -79,7 +81,7 @@ export class FakeConnection implements Connection {
   }
 
   send(payload: Uint8Array): boolean {
-    if (this.closed) return false;
+    if (this.closed || this.lost) return false;
     this.sent.push(payload);
     this.onSend?.(payload);
     return true;
@@ -106,6 +108,22 @@ export class FakeConnection implements Connection {
   receive(data: Uint8Array | string): void {
     if (this.closed) throw new Error('receive on a closed fake connection');
     this.listener!.onData(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  }
+
+  /** Stateful reconnect: the WebSocket dropped; a resumable connection stays open (as the real layer). */
+  loseTransport(): void {
+    if (!this.resumable) {
+      this.drop(new Error('The WebSocket closed without completing the close handshake.'));
+      return;
+    }
+    this.lost = true;
+    this.listener?.onTransportLost?.(new Error('The WebSocket closed without completing the close handshake.'));
+  }
+
+  /** Stateful reconnect: a new WebSocket took over. */
+  resumeTransport(): void {
+    this.lost = false;
+    this.listener?.onTransportResumed?.();
   }
 
   /** The transport dropped (the client went away without a Close message). */
