@@ -3,13 +3,14 @@ import type { Logger } from '@switchyard/server';
 import { createBackplane } from './backplane-url.js';
 import { startConformanceServer } from './conformance-server.js';
 
-// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001] [--backplane redis://127.0.0.1:6379]`
+// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001] [--backplane redis://127.0.0.1:6379 [--backplane-prefix site1]]`
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '5000' },
     host: { type: 'string', default: '127.0.0.1' },
     'https-port': { type: 'string' },
     backplane: { type: 'string' },
+    'backplane-prefix': { type: 'string' },
   },
 });
 
@@ -34,7 +35,7 @@ const httpsRaw = values['https-port'];
 let backplane: Awaited<ReturnType<typeof createBackplane>> | undefined;
 if (values.backplane !== undefined) {
   try {
-    backplane = await createBackplane(values.backplane, logger);
+    backplane = await createBackplane(values.backplane, logger, values['backplane-prefix']);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(2);

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import * as signalR from '@microsoft/signalr';
 import { FailoverProxy } from './test-support/failover-proxy.js';
 import { ServerProcess } from './test-support/server-processes.js';
@@ -61,7 +62,9 @@ for (const broker of brokers) {
     let servers: ServerProcess[] = [];
     const clients = new Clients();
     before(async () => {
-      servers = await Promise.all([0, 1, 2].map(() => ServerProcess.start(broker.url)));
+      // A site of its own on the shared broker: other test runs on this machine cannot cross-talk.
+      const site = `site${randomUUID().slice(0, 8)}`;
+      servers = await Promise.all([0, 1, 2].map(() => ServerProcess.start(broker.url, site)));
     });
     after(async () => {
       await clients.stopAll();

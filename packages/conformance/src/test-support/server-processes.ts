@@ -18,8 +18,9 @@ export class ServerProcess {
   }
 
   /** Starts one and resolves once it prints the URL it listens on. */
-  static start(backplane: string): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [MAIN, '--port', '0', '--backplane', backplane], { stdio: ['ignore', 'pipe', 'pipe'] });
+  static start(backplane: string, prefix: string): Promise<ServerProcess> {
+    const args = [MAIN, '--port', '0', '--backplane', backplane, '--backplane-prefix', prefix];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => {

@@ -71,8 +71,9 @@ class Cluster {
   }
 
   async start(count: number, protocolsOf: () => HubProtocol[] = () => [new JsonHubProtocol()]): Promise<Server[]> {
-    for (let i = 0; i < count; i++) {
-      const backplane = new RecordingBackplane(await this.#pool.create());
+    const backplanes = await Promise.all(Array.from({ length: count }, () => this.#pool.create()));
+    for (const inner of backplanes) {
+      const backplane = new RecordingBackplane(inner);
       const protocols = protocolsOf();
       const harness = new HubHarness(ClusterHub, {
         protocols,
