@@ -130,8 +130,9 @@ export class HubSession
 
   /** `context.abort()`: no stateful reconnect any more; Close without allowReconnect, then onDisconnected(undefined). */
   abort(): void {
-    this.connection.resumable = false;
+    // Closing first: a lost transport then ends as an abort (onDisconnected without an error).
     this.#close(undefined, false, undefined);
+    this.connection.resumable = false;
   }
 
   /** App shutdown: Close {allowReconnect: true}; resolves once onDisconnected has run. */

@@ -11,13 +11,17 @@ import { HubHarness, settle, type HarnessOptions } from './test-support/hub-harn
 import { FakeConnection } from './test-support/fake-connection.js';
 import { TestClient } from './test-support/test-client.js';
 
-const events: { disconnected: (Error | undefined)[] } = { disconnected: [] };
+const events: { disconnected: (Error | undefined)[]; release: (() => void) | undefined } = { disconnected: [], release: undefined };
 
 class ReconnectHub extends Hub {
   echo(value: unknown): unknown {
     return value;
   }
   kick(): void {
+    this.context.abort();
+  }
+  async kickLater(): Promise<void> {
+    await new Promise<void>((resolve) => (events.release = resolve));
     this.context.abort();
   }
   async *endless(): AsyncGenerator<number> {
@@ -87,6 +91,20 @@ test('a version-2 handshake makes a stateful connection resumable; version 1, no
     assert.equal(stateful.connection.resumable, false, 'abort disables reconnect');
     assert.equal(stateful.connection.closed, true);
     assert.deepEqual(stateful.received.at(-1), { type: MessageType.Close });
+  });
+});
+
+test('context.abort() while the transport is lost ends the connection as an abort: onDisconnected without an error, once', async () => {
+  await withHub({}, async (hub) => {
+    const client = await connectStateful(hub);
+    client.sendInvocation('kickLater');
+    await settle();
+    client.connection.loseTransport();
+    events.release!();
+    await settle();
+    assert.equal(client.connection.closed, true);
+    assert.equal(client.connection.resumable, false);
+    assert.deepEqual(events.disconnected, [undefined]);
   });
 });
 

@@ -25,7 +25,7 @@ export class FakeConnection implements Connection {
   #bufferedAmount = 0;
   #drainWaiters: { thresholdBytes: number; resolve: () => void }[] = [];
   readonly statefulReconnect: boolean;
-  resumable = false;
+  #resumable = false;
   readonly maxBufferedBytes: number;
   transferFormat: TransferFormat = 'Text';
   readonly sent: Uint8Array[] = [];
@@ -56,6 +56,15 @@ export class FakeConnection implements Connection {
 
   get signal(): AbortSignal {
     return this.#abort.signal;
+  }
+
+  get resumable(): boolean {
+    return this.#resumable;
+  }
+  /** As the real layer: turning it off while the transport is lost ends the connection with the drop's error. */
+  set resumable(on: boolean) {
+    this.#resumable = on;
+    if (!on && this.lost) this.drop(new Error('The WebSocket closed without completing the close handshake.'));
   }
 
   /** Set by tests to play a slow client; lowering it resolves the `whenDrained` calls it satisfies. */
