@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import * as signalR from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { ConnectionsErrorCode } from '@switchyard/connections';
 import { Hub } from './hub.js';
 import type { MapHubOptions } from './switchyard.js';
@@ -68,7 +69,7 @@ interface Setup {
   readonly upgrades: () => number;
 }
 
-async function withReconnect(options: MapHubOptions, run: (setup: Setup) => Promise<void>): Promise<void> {
+async function withReconnect(options: MapHubOptions, run: (setup: Setup) => Promise<void>, protocol: 'json' | 'messagepack' = 'json'): Promise<void> {
   seen.reset();
   const app = await startApp((a) => a.mapHub('/hub', ReconnectHub, { allowStatefulReconnect: true, ...options }));
   let negotiations = 0;
@@ -81,6 +82,7 @@ async function withReconnect(options: MapHubOptions, run: (setup: Setup) => Prom
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(`${proxy.baseUrl}/hub`, { transport: signalR.HttpTransportType.WebSockets })
     .withStatefulReconnect()
+    .withHubProtocol(protocol === 'json' ? new signalR.JsonHubProtocol() : new MessagePackHubProtocol())
     .configureLogging(signalR.LogLevel.None)
     .build();
   const closed = new Promise<Error | undefined>((resolve) => connection.onclose(resolve));
@@ -105,7 +107,8 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-test('server to client: a cut mid-burst loses, duplicates and reorders nothing; same connection, no onDisconnected', async () => {
+for (const protocol of ['json', 'messagepack'] as const) {
+test(`server to client (${protocol}): a cut mid-burst loses, duplicates and reorders nothing; same connection, no onDisconnected`, async () => {
   await withReconnect({}, async ({ proxy, connection, negotiations, upgrades }) => {
     const id = connection.connectionId;
     const received: number[] = [];
@@ -124,8 +127,9 @@ test('server to client: a cut mid-burst loses, duplicates and reorders nothing; 
     assert.deepEqual(await connection.invoke('whoAmI'), [id, 'kept']);
     assert.deepEqual(seen.connected, [id]);
     assert.deepEqual(seen.disconnected, []);
-  });
+  }, protocol);
 });
+}
 
 test('client to server: a cut mid-stream of sends loses, duplicates and reorders nothing', async () => {
   await withReconnect({}, async ({ proxy, connection, upgrades }) => {
