@@ -108,27 +108,27 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 for (const protocol of ['json', 'messagepack'] as const) {
-test(`server to client (${protocol}): a cut mid-burst loses, duplicates and reorders nothing; same connection, no onDisconnected`, async () => {
-  await withReconnect({}, async ({ proxy, connection, negotiations, upgrades }) => {
-    const id = connection.connectionId;
-    const received: number[] = [];
-    const total = 3000;
-    connection.on('number', (n: number) => {
-      received.push(n);
-      if (n === 300) proxy.cut();
-    });
-    await connection.send('burst', total);
-    await until(() => received.length >= total, `${total} numbers`);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // a duplicate would arrive right behind
-    assert.deepEqual(received, range(total));
-    assert.equal(upgrades(), 2, 'the client opened a second WebSocket');
-    assert.equal(negotiations(), 1, 'no second negotiate');
-    assert.equal(connection.connectionId, id);
-    assert.deepEqual(await connection.invoke('whoAmI'), [id, 'kept']);
-    assert.deepEqual(seen.connected, [id]);
-    assert.deepEqual(seen.disconnected, []);
-  }, protocol);
-});
+  test(`server to client (${protocol}): a cut mid-burst loses, duplicates and reorders nothing; same connection, no onDisconnected`, async () => {
+    await withReconnect({}, async ({ proxy, connection, negotiations, upgrades }) => {
+      const id = connection.connectionId;
+      const received: number[] = [];
+      const total = 3000;
+      connection.on('number', (n: number) => {
+        received.push(n);
+        if (n === 300) proxy.cut();
+      });
+      await connection.send('burst', total);
+      await until(() => received.length >= total, `${total} numbers`);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // a duplicate would arrive right behind
+      assert.deepEqual(received, range(total));
+      assert.equal(upgrades(), 2, 'the client opened a second WebSocket');
+      assert.equal(negotiations(), 1, 'no second negotiate');
+      assert.equal(connection.connectionId, id);
+      assert.deepEqual(await connection.invoke('whoAmI'), [id, 'kept']);
+      assert.deepEqual(seen.connected, [id]);
+      assert.deepEqual(seen.disconnected, []);
+    }, protocol);
+  });
 }
 
 test('client to server: a cut mid-stream of sends loses, duplicates and reorders nothing', async () => {
