@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as signalR from '@microsoft/signalr';
 import { MessagePackHubProtocol as OfficialMessagePack } from '@microsoft/signalr-protocol-msgpack';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
+import { ClientErrorCode, isClientError } from './errors.js';
 import { createClient, nextCall, startTestServer, type ProtocolName, type TestServer } from './test-support/test-server.js';
 
 const ROUNDS = 5;
@@ -145,4 +146,34 @@ describe('stateful reconnect through a proxy that cuts the socket', () => {
       }
     });
   }
+});
+
+describe('when the socket cannot be re-attached', () => {
+  test('our client falls back to a new connection, and the server ends the old one after its window', async () => {
+    const server = await startTestServer({ hubOptions: { allowStatefulReconnect: true, disconnectTimeoutMs: 200 } });
+    const proxy = await startTcpProxy(server.port);
+    const connection = createClient(`http://127.0.0.1:${proxy.port}/hub`, 'WebSockets', 'json', { reconnect: [0, 50, 100, 200, 400, 800] });
+    const reconnecting = nextCall<[Error]>();
+    const reconnected = nextCall<[string | null]>();
+    connection.onReconnecting(reconnecting.callback);
+    connection.onReconnected(reconnected.callback);
+    try {
+      await connection.start();
+      const firstId = connection.connectionId!;
+      await connection.invoke('remember', 'gone with the connection');
+      proxy.refuse = true; // the network stays down: the one immediate re-attach fails
+      proxy.cut();
+      const [reason] = await reconnecting.next;
+      assert.ok(isClientError(reason, ClientErrorCode.TransportClosed), reason.message);
+      await server.recorder.until(() => server.recorder.disconnected.includes(firstId));
+      proxy.refuse = false;
+      const [newId] = await reconnected.next;
+      assert.notEqual(newId, firstId, 'a new logical connection');
+      assert.equal(await connection.invoke('recall'), null, 'its items are new');
+    } finally {
+      await connection.stop();
+      await proxy.close();
+      await server.close();
+    }
+  });
 });

@@ -10,6 +10,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Connections accepted so far. */
   readonly accepted: number;
+  /** While true, new connections are closed at once (the network is still down). */
+  refuse: boolean;
   /** Destroys every open connection (both sides); returns how many were cut. */
   cut(): number;
   close(): Promise<void>;
@@ -18,7 +20,12 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
+  const state = { refuse: false };
   const server: Server = createServer((client) => {
+    if (state.refuse) {
+      client.destroy();
+      return;
+    }
     accepted++;
     const upstream = connect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
@@ -47,6 +54,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     port: (server.address() as AddressInfo).port,
     get accepted() {
       return accepted;
+    },
+    get refuse() {
+      return state.refuse;
+    },
+    set refuse(value: boolean) {
+      state.refuse = value;
     },
     cut,
     async close() {
