@@ -260,6 +260,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
       return;
     }
     this.#dispatchAll(messages);
+    this.#buffer?.received(data.length);
   }
 
   /** The hub messages in `data`, after the handshake response when that is still due. */

@@ -224,3 +224,23 @@ test('one Ack, one second after the first unacknowledged receipt, covers everyth
   await settle();
   assert.equal(wire.sent.length, 2, 'a disposed buffer sends no more Acks');
 });
+
+test('acknowledges at once when a quarter of the buffer arrived unacknowledged, so the sender never stalls', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { buffer, wire } = setup(400); // acks after 100 bytes
+  buffer.shouldProcess(call('a'));
+  buffer.received(60);
+  await settle();
+  assert.deepEqual(wire.sent, [], 'below the threshold: the timer will do');
+  buffer.shouldProcess(call('b'));
+  buffer.received(50);
+  await settle();
+  assert.deepEqual(wire.sent, [{ type: MessageType.Ack, sequenceId: 2 }]);
+  buffer.received(500); // pings only: nothing new to acknowledge
+  await settle();
+  assert.equal(wire.sent.length, 1);
+  t.mock.timers.tick(1_000);
+  await settle();
+  assert.equal(wire.sent.length, 1, 'the Ack cancelled the timer');
+  buffer.dispose(new Error('done'));
+});

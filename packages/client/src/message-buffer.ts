@@ -6,7 +6,10 @@
  *   server acknowledges it. The send that takes the buffer to `bufferBytes` or beyond settles only once
  *   acks bring it back under: backpressure, instead of unbounded memory.
  * - Inbound: tracked messages are counted from 1; one Ack with the highest id processed goes out 1 s
- *   after the first unacknowledged receipt (one timer, not one per message).
+ *   after the first unacknowledged receipt (one timer, not one per message), or at once when a quarter
+ *   of `bufferBytes` arrived unacknowledged. The official client only has the timer, which caps a
+ *   server's stream at its replay window per second (100 kB/s by default): the server stops sending
+ *   when its window is full of messages we have not acknowledged yet.
  * - Transport lost: stop sending (keep buffering) and ignore everything until the server's Sequence.
  * - Resume (new socket): send Sequence{first unacked id} and replay the buffer in order; messages sent
  *   meanwhile join the replay. Inbound duplicates (ids already processed) are dropped.
@@ -28,6 +31,11 @@ export interface MessageBufferOptions {
    * @default 1_000 (ms)
    */
   readonly ackDelayMs?: number;
+  /**
+   * Received bytes after which an Ack goes out at once, without waiting for the timer.
+   * @default bufferBytes / 4
+   */
+  readonly ackAfterBytes?: number;
 }
 
 interface BufferedMessage {
@@ -50,6 +58,8 @@ export class MessageBuffer implements ResumeHandler {
   #waitForSequence = false;
   #resuming = false;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastAckedId = 0;
+  #unackedBytes = 0;
   #disposed = false;
 
   constructor(options: MessageBufferOptions) {
@@ -180,13 +190,34 @@ export class MessageBuffer implements ResumeHandler {
     for (const item of items) item?.fail?.(error);
   }
 
+  /**
+   * Counts received bytes (a whole transport chunk, after its messages were processed) and
+   * acknowledges at once once enough arrived, so a fast sender never waits for the timer.
+   */
+  received(byteCount: number): void {
+    this.#unackedBytes += byteCount;
+    if (this.#unackedBytes < (this.#options.ackAfterBytes ?? this.#options.bufferBytes / 4)) return;
+    // Pings and acks count as bytes but need no Ack: only acknowledge something new.
+    if (this.#latestReceivedId === this.#lastAckedId) this.#unackedBytes = 0;
+    else this.#sendAck();
+  }
+
   #scheduleAck(): void {
     if (this.#ackTimer !== undefined || this.#disposed) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = undefined;
-      if (this.#resuming || this.#disposed) return;
-      // A lost Ack only delays trimming the server's buffer; the next receipt schedules another.
-      this.#options.send(this.#options.protocol.writeMessage({ type: MessageType.Ack, sequenceId: this.#latestReceivedId })).catch(() => undefined);
+      this.#sendAck();
     }, this.#options.ackDelayMs ?? 1_000);
+  }
+
+  #sendAck(): void {
+    if (this.#resuming || this.#disposed) return;
+    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#unackedBytes = 0;
+    // A duplicate is acknowledged again on purpose (our last Ack may have been lost), see shouldProcess.
+    this.#lastAckedId = this.#latestReceivedId;
+    // A lost Ack only delays trimming the server's buffer; the next receipt schedules another.
+    this.#options.send(this.#options.protocol.writeMessage({ type: MessageType.Ack, sequenceId: this.#latestReceivedId })).catch(() => undefined);
   }
 }
