@@ -20,8 +20,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { TransferFormat } from '@switchyard/protocol';
 import type { Connection, ConnectionHandler, ConnectionListener, ConnectionRequest, Principal, TransportKind } from './connection.js';
+import { DrainWaiters } from './drain-waiters.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { scheduleFlush, type Flushable } from './flush-scheduler.js';
+import { HeldInbound } from './held-inbound.js';
 import { respondText } from './http-responses.js';
 import type { ResolvedConnectionEndpointOptions } from './options.js';
 import { RequestSnapshot } from './request-snapshot.js';
@@ -45,12 +47,6 @@ type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
 export const ACTIVE = -1;
 
 const drained = Promise.resolve();
-
-/** One `whenDrained` call waiting. */
-interface DrainWaiter {
-  readonly thresholdBytes: number;
-  readonly resolve: () => void;
-}
 
 export class HttpConnection implements Connection, Flushable {
   readonly connectionId: string;
@@ -77,11 +73,11 @@ export class HttpConnection implements Connection, Flushable {
   #starting = false;
   #paused = false;
   #draining = false;
-  #held: Uint8Array[] | undefined;
-  #heldPosts: ServerResponse[] | undefined;
+  /** Inbound data waiting for the application; undefined while nothing waits. */
+  #held: HeldInbound | undefined;
   #abortController: AbortController | undefined;
-  /** Pending `whenDrained` calls; undefined while none waits (the common case costs one check). */
-  #drainWaiters: DrainWaiter[] | undefined;
+  /** Pending `whenDrained` calls; undefined while none waits. */
+  #drainWaiters: DrainWaiters | undefined;
   #endError: ConnectionsError | undefined;
   #resumable = false;
   /** Why the transport was lost, while the connection waits for a reconnect. */
@@ -139,9 +135,7 @@ export class HttpConnection implements Connection, Flushable {
 
   whenDrained(thresholdBytes: number): Promise<void> {
     if (this.#state === ENDED || this.bufferedAmount <= thresholdBytes) return drained;
-    return new Promise<void>((resolve) => {
-      (this.#drainWaiters ??= []).push({ thresholdBytes, resolve });
-    });
+    return (this.#drainWaiters ??= new DrainWaiters()).wait(thresholdBytes);
   }
 
   send(payload: Uint8Array): boolean {
@@ -179,7 +173,6 @@ export class HttpConnection implements Connection, Flushable {
     this.#paused = false;
     this.#sink?.resumeInbound();
     if (this.#held !== undefined) this.#drainHeld();
-    else this.#releaseHeldPosts();
   }
 
   // ---- used by the endpoint and the transports ----
@@ -288,7 +281,7 @@ export class HttpConnection implements Connection, Flushable {
   receive(payload: Uint8Array): void {
     if (this.#state === ENDED) return;
     if (this.#listener === undefined || this.#paused || this.#held !== undefined) {
-      (this.#held ??= []).push(payload);
+      (this.#held ??= new HeldInbound()).hold(payload);
       if (this.#listener !== undefined && !this.#paused) this.#drainHeld();
       return;
     }
@@ -301,8 +294,7 @@ export class HttpConnection implements Connection, Flushable {
    */
   receivePost(payload: Uint8Array, res: ServerResponse): void {
     if (this.#paused) {
-      (this.#held ??= []).push(payload);
-      (this.#heldPosts ??= []).push(res);
+      (this.#held ??= new HeldInbound()).hold(payload, res);
       return;
     }
     this.receive(payload);
@@ -324,7 +316,7 @@ export class HttpConnection implements Connection, Flushable {
       this.#queuedBytes = 0;
       sink.write(batch);
       // Long polling hands everything to the poll response at once: the buffer may have drained here.
-      if (this.#drainWaiters !== undefined) this.#resolveDrained();
+      if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
     }
     if (this.#state === CLOSING) sink.end();
   }
@@ -363,7 +355,7 @@ export class HttpConnection implements Connection, Flushable {
 
   /** Called by the sink when a write completed: bytes left the buffer, so `whenDrained` may resolve. */
   written(): void {
-    if (this.#drainWaiters !== undefined) this.#resolveDrained();
+    if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
   }
 
   /**
@@ -395,9 +387,9 @@ export class HttpConnection implements Connection, Flushable {
     // replays what the client did not acknowledge, and the client what the application did not.
     this.#queue.length = 0;
     this.#queuedBytes = 0;
-    this.#held = undefined;
+    this.#held = undefined; // WebSocket data only: no POST waits for an answer
     this.inactiveSinceMs = performance.now();
-    if (this.#drainWaiters !== undefined) this.#resolveDrained();
+    if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
     try {
       this.#listener!.onTransportLost!(error);
     } catch (listenerError) {
@@ -405,17 +397,8 @@ export class HttpConnection implements Connection, Flushable {
     }
   }
 
-  #resolveDrained(): void {
-    const waiters = this.#drainWaiters!;
-    const buffered = this.#state === ENDED ? -1 : this.bufferedAmount;
-    let kept = 0;
-    for (let i = 0; i < waiters.length; i++) {
-      const waiter = waiters[i]!;
-      if (buffered <= waiter.thresholdBytes) waiter.resolve();
-      else waiters[kept++] = waiter;
-    }
-    waiters.length = kept;
-    if (kept === 0) this.#drainWaiters = undefined;
+  #settleDrainWaiters(): void {
+    if (this.#drainWaiters!.settle(this.#state === ENDED ? -1 : this.bufferedAmount)) this.#drainWaiters = undefined;
   }
 
   #deliver(payload: Uint8Array): void {
@@ -431,19 +414,16 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#draining) return;
     this.#draining = true;
     const held = this.#held!;
-    while (held.length > 0 && !this.#paused && this.#listener !== undefined && this.#state !== ENDED) {
-      this.#deliver(held.shift()!);
+    let payload: Uint8Array | undefined;
+    while (!this.#paused && this.#listener !== undefined && this.#state !== ENDED && (payload = held.next()) !== undefined) {
+      this.#deliver(payload);
     }
     this.#draining = false;
-    if (held.length === 0 && this.#held === held) this.#held = undefined;
-    if (!this.#paused && this.#held === undefined) this.#releaseHeldPosts();
-  }
-
-  #releaseHeldPosts(): void {
-    const posts = this.#heldPosts;
-    if (posts === undefined) return;
-    this.#heldPosts = undefined;
-    for (const res of posts) respondText(res, 200);
+    // Everything delivered and reading goes on: the POSTs that carried it are answered.
+    if (held.isEmpty && !this.#paused && this.#held === held) {
+      this.#held = undefined;
+      held.answerPosts(200);
+    }
   }
 
   #finish(error: ConnectionsError | undefined): void {
@@ -452,13 +432,11 @@ export class HttpConnection implements Connection, Flushable {
     this.#endError = error;
     this.#queue.length = 0;
     this.#queuedBytes = 0;
+    const held = this.#held;
     this.#held = undefined;
-    const posts = this.#heldPosts;
-    this.#heldPosts = undefined;
-    // As the .NET server: a send that could not be delivered because the connection went away is a 404.
-    if (posts !== undefined) for (const res of posts) respondText(res, 404);
+    held?.answerPosts(404);
     this.#owner.remove(this);
-    if (this.#drainWaiters !== undefined) this.#resolveDrained();
+    if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
     this.#abortController?.abort(error);
     if (!this.#starting) this.#notifyClosed();
   }

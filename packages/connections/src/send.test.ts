@@ -88,6 +88,21 @@ describe('POST sends', () => {
     await recording.closes.next('close');
   });
 
+  test('a POST held while paused is answered 404 when the connection ends before resume()', async () => {
+    const url = await started();
+    const connection = await recording.connections.next('connection');
+    connection.pause();
+    const post = request(url, { method: 'POST', body: 'never delivered' });
+    await server.arrived('POST', url.slice(url.indexOf('/lp')));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    connection.close();
+    // A poll collects the end of the closing connection (204, or 404 if it already ended).
+    const [held] = await Promise.all([post, request(url)]);
+    assert.equal(held.status, 404);
+    assert.equal(recording.data.length, 0);
+    await recording.closes.next('close');
+  });
+
   test('a POST before the transport started is kept for the application', async () => {
     const { connectionToken } = await negotiate(base);
     const url = `${base}?id=${connectionToken}`;
