@@ -225,18 +225,18 @@ test('one Ack, one second after the first unacknowledged receipt, covers everyth
   assert.equal(wire.sent.length, 2, 'a disposed buffer sends no more Acks');
 });
 
-test('acknowledges at once when a quarter of the buffer arrived unacknowledged, so the sender never stalls', async (t) => {
+test('acknowledges at once after 16 KiB arrived unacknowledged, so the sender never stalls', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const { buffer, wire } = setup(400); // acks after 100 bytes
+  const { buffer, wire } = setup();
   buffer.shouldProcess(call('a'));
-  buffer.received(60);
+  buffer.received(10_000);
   await settle();
   assert.deepEqual(wire.sent, [], 'below the threshold: the timer will do');
   buffer.shouldProcess(call('b'));
-  buffer.received(50);
+  buffer.received(6_384);
   await settle();
   assert.deepEqual(wire.sent, [{ type: MessageType.Ack, sequenceId: 2 }]);
-  buffer.received(500); // pings only: nothing new to acknowledge
+  buffer.received(20_000); // pings only: nothing new to acknowledge
   await settle();
   assert.equal(wire.sent.length, 1);
   t.mock.timers.tick(1_000);

@@ -6,10 +6,10 @@
  *   server acknowledges it. The send that takes the buffer to `bufferBytes` or beyond settles only once
  *   acks bring it back under: backpressure, instead of unbounded memory.
  * - Inbound: tracked messages are counted from 1; one Ack with the highest id processed goes out 1 s
- *   after the first unacknowledged receipt (one timer, not one per message), or at once when a quarter
- *   of `bufferBytes` arrived unacknowledged. The official client only has the timer, which caps a
- *   server's stream at its replay window per second (100 kB/s by default): the server stops sending
- *   when its window is full of messages we have not acknowledged yet.
+ *   after the first unacknowledged receipt (one timer, not one per message), or at once after 16 KiB
+ *   arrived unacknowledged. The official client only has the timer, which caps a server's stream at
+ *   its replay window per second (100 kB/s by default): the server stops sending when its window is
+ *   full of messages we have not acknowledged yet. 16 KiB is well under any sensible window.
  * - Transport lost: stop sending (keep buffering) and ignore everything until the server's Sequence.
  * - Resume (new socket): send Sequence{first unacked id} and replay the buffer in order; messages sent
  *   meanwhile join the replay. Inbound duplicates (ids already processed) are dropped.
@@ -33,7 +33,7 @@ export interface MessageBufferOptions {
   readonly ackDelayMs?: number;
   /**
    * Received bytes after which an Ack goes out at once, without waiting for the timer.
-   * @default bufferBytes / 4
+   * @default 16_384 (bytes)
    */
   readonly ackAfterBytes?: number;
 }
@@ -196,7 +196,7 @@ export class MessageBuffer implements ResumeHandler {
    */
   received(byteCount: number): void {
     this.#unackedBytes += byteCount;
-    if (this.#unackedBytes < (this.#options.ackAfterBytes ?? this.#options.bufferBytes / 4)) return;
+    if (this.#unackedBytes < (this.#options.ackAfterBytes ?? 16_384)) return;
     // Pings and acks count as bytes but need no Ack: only acknowledge something new.
     if (this.#latestReceivedId === this.#lastAckedId) this.#unackedBytes = 0;
     else this.#sendAck();

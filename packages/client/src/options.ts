@@ -75,8 +75,9 @@ export interface HubConnectionOptions {
   readonly statefulReconnect?: boolean;
   /**
    * Stateful reconnect: bytes of sent-but-unacknowledged messages kept for replay; at this size, sends
-   * wait for the server's acks (backpressure).
-   * @default 100_000 (bytes)
+   * wait for the server's acks (backpressure). Servers acknowledge about once a second, so this also
+   * caps what the client can send per second: hence more than the official client's 100 000.
+   * @default 1_000_000 (bytes)
    */
   readonly statefulReconnectBufferBytes?: number;
   /** Where the client logs (`console` fits). @default silentLogger */
@@ -94,7 +95,7 @@ export const hubConnectionDefaults = {
   serverTimeoutMs: 30_000,
   keepAliveIntervalMs: 15_000,
   statefulReconnect: true,
-  statefulReconnectBufferBytes: 100_000,
+  statefulReconnectBufferBytes: 1_000_000,
 } as const;
 
 /** Options after defaults and validation. @internal */
