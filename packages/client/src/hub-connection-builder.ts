@@ -28,6 +28,7 @@ export class HubConnectionBuilder<TContract extends ContractShape = UntypedContr
     return this;
   }
 
+  /** The hub protocol, e.g. `new MessagePackHubProtocol()`; see {@link HubConnectionOptions.protocol}. */
   withHubProtocol(protocol: HubProtocol): this {
     this.#options.protocol = protocol;
     return this;
@@ -58,12 +59,16 @@ export class HubConnectionBuilder<TContract extends ContractShape = UntypedContr
     return this;
   }
 
+  /** Where the connection logs (`console` fits); see {@link HubConnectionOptions.logger}. */
   withLogger(logger: Logger): this {
     this.#options.logger = logger;
     return this;
   }
 
-  /** @throws ClientError `ERR_CLIENT_INVALID_OPTION` without `withUrl`, or for a bad option. */
+  /**
+   * Creates the connection (not started).
+   * @throws ClientError `ERR_CLIENT_INVALID_OPTION` without `withUrl`, or for a bad option.
+   */
   build(): HubConnection<TContract> {
     const { url } = this.#options;
     if (url === undefined) throw new ClientError(ClientErrorCode.InvalidOption, "The 'HubConnectionBuilder.withUrl' method must be called before building the connection.");
