@@ -226,9 +226,16 @@ export class HubSession
       if (result.rest.length > 0) this.#partial = result.rest;
     } catch (error) {
       this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
+      // As .NET does, the messages ahead of the bad one are dispatched before the Close, so a method
+      // that answers at once still sends its Completion first.
+      if (isProtocolError(error)) this.#deliver(error.messagesBeforeError);
       this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
+    this.#deliver(messages);
+  }
+
+  #deliver(messages: HubMessage[]): void {
     if (this.#replay !== undefined) {
       try {
         this.#replay.filterInbound(messages);
