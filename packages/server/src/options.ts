@@ -26,8 +26,9 @@ export interface HubOptions {
    */
   handshakeTimeoutMs?: number;
   /**
-   * Largest hub message accepted from a client, in bytes (also bounds the handshake). A larger message
-   * closes the connection with an error. `null` = unlimited.
+   * Largest hub message accepted from a client, in bytes (also bounds the handshake), framing included
+   * as in .NET: a JSON record with its 0x1E, a MessagePack body with its length prefix. A larger
+   * message closes the connection with an error. `null` = unlimited.
    * @default 32_768
    */
   maximumReceiveMessageSize?: number | null;
