@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import * as signalR from '@microsoft/signalr';
 import { FailoverProxy } from './test-support/failover-proxy.js';
 import { ServerProcess } from './test-support/server-processes.js';
-import { isListening } from './test-support/broker-check.js';
+import { isListening } from '@switchyard/server/test-support/broker-check';
 
 const brokers = [
   { name: 'Redis', url: 'redis://127.0.0.1:6379', port: 6379, start: 'redis-server --daemonize yes' },

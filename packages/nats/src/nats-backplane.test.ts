@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { runBackplaneSuite } from '@switchyard/server/test-support/backplane-suite';
 import { createNatsBackplane, NatsBackplaneErrorCode, natsSubject, subjectToken } from './index.js';
-import { isListening } from './test-support/broker-check.js';
+import { isListening } from '@switchyard/server/test-support/broker-check';
 
 test('names subjects with the Redis scheme’s words, one escaped token per name', () => {
   const hub = 'ChatHub';

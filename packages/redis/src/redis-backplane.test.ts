@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBackplaneSuite } from '@switchyard/server/test-support/backplane-suite';
 import { createRedisBackplane, RedisBackplaneErrorCode, redisChannelName } from './index.js';
-import { isListening } from './test-support/broker-check.js';
+import { isListening } from '@switchyard/server/test-support/broker-check';
 
 test('names channels as ASP.NET Core SignalR’s Redis backplane does', () => {
   const hub = 'MyApp.Hubs.ChatHub';
