@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
-const roots = ['packages', 'test'];
+const roots = ["packages", "test", "bench"];
 const filters = process.argv.slice(2);
 const files = [];
 
