@@ -24,6 +24,7 @@ import { DrainWaiters } from './drain-waiters.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { scheduleFlush, type Flushable } from './flush-scheduler.js';
 import { HeldInbound } from './held-inbound.js';
+import { closeReasonOf, type ConnectionsInstrumentation } from './instrumentation.js';
 import { respondText } from './http-responses.js';
 import type { ResolvedConnectionEndpointOptions } from './options.js';
 import { RequestSnapshot } from './request-snapshot.js';
@@ -62,6 +63,8 @@ export class HttpConnection implements Connection, Flushable {
   inactiveSinceMs: number;
 
   readonly #owner: ConnectionOwner;
+  /** The endpoint's instrumentation (a no-op by default), cached: `send` and `receive` call it. */
+  readonly #meter: ConnectionsInstrumentation;
   #state: State = NEGOTIATED;
   #transport: TransportKind | undefined;
   #request: ConnectionRequest | undefined;
@@ -85,6 +88,7 @@ export class HttpConnection implements Connection, Flushable {
 
   constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
     this.#owner = owner;
+    this.#meter = owner.options.instrumentation;
     this.connectionId = ids.connectionId;
     this.token = ids.connectionToken;
     this.statefulReconnect = statefulReconnect;
@@ -144,12 +148,14 @@ export class HttpConnection implements Connection, Flushable {
     if (size === 0) return true;
     const limit = this.#owner.options.maxBufferedBytes;
     if (this.#queuedBytes + size + this.#sink.pendingBytes > limit) {
+      this.#meter.outboundDropped(this.#transport!, 'buffer_full', size);
       this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
     }
     this.#queue.push(payload);
     this.#queuedBytes += size;
+    this.#meter.bytesSent(this.#transport!, size);
     this.#requestFlush();
     return true;
   }
@@ -232,6 +238,7 @@ export class HttpConnection implements Connection, Flushable {
     this.#request = new RequestSnapshot(request);
     this.user = user;
     this.#state = OPEN;
+    this.#meter.connectionOpened(this.#transport!);
     this.#starting = true;
     let listener: ConnectionListener | undefined;
     let failure: unknown;
@@ -280,6 +287,7 @@ export class HttpConnection implements Connection, Flushable {
   /** Inbound bytes from the transport. */
   receive(payload: Uint8Array): void {
     if (this.#state === ENDED) return;
+    this.#meter.bytesReceived(this.#transport!, payload.byteLength);
     if (this.#listener === undefined || this.#paused || this.#held !== undefined) {
       (this.#held ??= new HeldInbound()).hold(payload);
       if (this.#listener !== undefined && !this.#paused) this.#drainHeld();
@@ -294,6 +302,7 @@ export class HttpConnection implements Connection, Flushable {
    */
   receivePost(payload: Uint8Array, res: ServerResponse): void {
     if (this.#paused) {
+      this.#meter.bytesReceived(this.#transport!, payload.byteLength);
       (this.#held ??= new HeldInbound()).hold(payload, res);
       return;
     }
@@ -428,6 +437,7 @@ export class HttpConnection implements Connection, Flushable {
 
   #finish(error: ConnectionsError | undefined): void {
     if (this.#state === ENDED) return;
+    const opened = this.#state !== NEGOTIATED;
     this.#state = ENDED;
     this.#endError = error;
     this.#queue.length = 0;
@@ -436,6 +446,7 @@ export class HttpConnection implements Connection, Flushable {
     this.#held = undefined;
     held?.answerPosts(404);
     this.#owner.remove(this);
+    if (opened) this.#meter.connectionClosed(this.#transport!, closeReasonOf(error));
     if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
     this.#abortController?.abort(error);
     if (!this.#starting) this.#notifyClosed();

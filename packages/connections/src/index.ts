@@ -10,3 +10,11 @@ export {
 export type { CorsOptions, CorsPolicy } from './cors.js';
 export { bearerToken } from './auth.js';
 export { AccessDeniedError, ConnectionsError, ConnectionsErrorCode, isConnectionsError } from './errors.js';
+export {
+  noConnectionsInstrumentation,
+  completeInstrumentation,
+  closeReasonOf,
+  type ConnectionsInstrumentation,
+  type ConnectionCloseReason,
+  type OutboundDropReason,
+} from './instrumentation.js';

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Principal, TransportKind } from './connection.js';
 import { CorsPolicy, type CorsOptions } from './cors.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
+import { completeInstrumentation, noConnectionsInstrumentation, type ConnectionsInstrumentation } from './instrumentation.js';
 
 /** Every transport, in the order negotiate advertises them (the client tries them in this order). */
 export const allTransports: readonly TransportKind[] = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
@@ -74,6 +75,11 @@ export interface ConnectionEndpointOptions {
   maxRequestBodyBytes?: number;
   /** CORS for this endpoint; overrides the router's `cors`. @default undefined (the router's) */
   cors?: CorsOptions;
+  /**
+   * Receives connection and byte counts (for example `@switchyard/metrics`); missing methods are no-ops.
+   * @default undefined (the router's, else nothing is recorded)
+   */
+  instrumentation?: Partial<ConnectionsInstrumentation>;
 }
 
 /** Options after defaults are applied. */
@@ -91,6 +97,8 @@ export interface ResolvedConnectionEndpointOptions {
   readonly maxRequestBodyBytes: number;
   /** The endpoint's own CORS policy, validated; undefined = the router's. */
   readonly cors: CorsPolicy | undefined;
+  /** Complete (no-ops filled in). */
+  readonly instrumentation: ConnectionsInstrumentation;
 }
 
 /** The defaults, in one place. */
@@ -123,6 +131,7 @@ export function resolveEndpointOptions(options: ConnectionEndpointOptions = {}):
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes),
     maxRequestBodyBytes: positive('maxRequestBodyBytes', options.maxRequestBodyBytes ?? d.maxRequestBodyBytes),
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
+    instrumentation: completeInstrumentation(noConnectionsInstrumentation, options.instrumentation),
   };
   if (resolved.minimumNegotiateVersion !== 0 && resolved.minimumNegotiateVersion !== 1) {
     throw invalid(`minimumNegotiateVersion must be 0 or 1, got ${String(resolved.minimumNegotiateVersion)}`);

@@ -13,10 +13,13 @@ import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { rejectUpgrade, respondText } from './http-responses.js';
 import type { ConnectionEndpointOptions } from './options.js';
 import { pathOf } from './request-target.js';
+import type { ConnectionsInstrumentation } from './instrumentation.js';
 
 export interface ConnectionRouterOptions {
   /** CORS for every endpoint that has no `cors` of its own. @default undefined (no CORS headers, no origin check) */
   cors?: CorsOptions;
+  /** Instrumentation for every endpoint without its own (see ConnectionEndpointOptions). @default undefined (none) */
+  instrumentation?: Partial<ConnectionsInstrumentation>;
 }
 
 interface Route {
@@ -43,12 +46,14 @@ export class ConnectionRouter {
   readonly #routes = new Map<string, Route>();
   readonly #endpoints: ConnectionEndpoint[] = [];
   readonly #cors: CorsPolicy | undefined;
+  readonly #instrumentation: Partial<ConnectionsInstrumentation> | undefined;
   readonly #detachers: (() => void)[] = [];
   #closing: Promise<void> | undefined;
 
   /** @throws ConnectionsError `ERR_CONNECTION_INVALID_OPTION` for malformed CORS options. */
   constructor(options: ConnectionRouterOptions = {}) {
     this.#cors = options.cors === undefined ? undefined : new CorsPolicy(options.cors);
+    this.#instrumentation = options.instrumentation;
   }
 
   /** The mapped endpoints, in mapping order. */
@@ -62,7 +67,8 @@ export class ConnectionRouter {
    * @throws ConnectionsError `ERR_CONNECTION_PATH_CONFLICT`, `ERR_CONNECTION_INVALID_OPTION`
    */
   mapConnection(path: string, handler: ConnectionHandler, options?: ConnectionEndpointOptions): ConnectionEndpoint {
-    return this.addEndpoint(new ConnectionEndpoint(path, handler, options));
+    const instrumentation = options?.instrumentation ?? this.#instrumentation;
+    return this.addEndpoint(new ConnectionEndpoint(path, handler, instrumentation === undefined ? options : { ...options, instrumentation }));
   }
 
   /** Adds an endpoint built elsewhere. @throws ConnectionsError `ERR_CONNECTION_PATH_CONFLICT` */
