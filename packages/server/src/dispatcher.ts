@@ -60,6 +60,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   const method = endpoint.methods.get(message.target);
   if (method === undefined) {
     endpoint.logger.debug({ connectionId: session.connectionId, target: message.target }, 'unknown hub method');
+    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unknown_method');
     sendError(session, message.invocationId, unknownMethod(message.target));
     return true;
   }
@@ -68,6 +69,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   if (message.arguments.length + streamCount !== method.parameterCount) {
     const detail = new Error(argumentCountMismatch(message.arguments.length, Math.max(0, method.parameterCount - streamCount)));
     detail.name = 'InvalidDataException';
+    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'invalid_invocation');
     sendError(session, message.invocationId, buildErrorMessage(bindingFailed(message.target), detail, endpoint.options.enableDetailedErrors));
     return true;
   }

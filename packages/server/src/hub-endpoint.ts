@@ -7,6 +7,7 @@ import type { HubClass } from './hub.js';
 import { HubMethodTable } from './hub-methods.js';
 import { HubSession } from './hub-session.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
+import { noInstrumentation, type SwitchyardInstrumentation } from './instrumentation.js';
 import type { Logger } from './logger.js';
 import type { ResolvedHubOptions } from './options.js';
 
@@ -17,6 +18,8 @@ export interface HubEndpointSettings {
   readonly heartbeat: Heartbeat;
   readonly protocols: readonly HubProtocol[];
   readonly logger: Logger;
+  /** @default noInstrumentation */
+  readonly instrumentation?: SwitchyardInstrumentation;
 }
 
 /**
@@ -33,6 +36,9 @@ export class HubEndpoint {
   readonly heartbeat: Heartbeat;
   readonly protocols: readonly HubProtocol[];
   readonly logger: Logger;
+  readonly instrumentation: SwitchyardInstrumentation;
+  /** The hub class name: the `hub` label of metrics and log lines. */
+  readonly hubName: string;
   readonly parseOptions: ParseOptions;
   readonly handshakeSettings: HandshakeSettings;
   readonly sessions = new Set<HubSession>();
@@ -48,6 +54,8 @@ export class HubEndpoint {
     this.heartbeat = settings.heartbeat;
     this.protocols = settings.protocols;
     this.logger = settings.logger;
+    this.instrumentation = settings.instrumentation ?? noInstrumentation;
+    this.hubName = settings.hubClass.name;
     const max = settings.options.maximumReceiveMessageSize;
     this.parseOptions = max === null ? {} : { maxMessageSize: max };
     this.handshakeSettings = { protocols: settings.protocols, maxSize: max, detailedErrors: settings.options.enableDetailedErrors };

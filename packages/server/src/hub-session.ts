@@ -204,7 +204,7 @@ export class HubSession
         this.#state = 'connecting';
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
-        this.#write(HANDSHAKE_ACCEPTED);
+        this.#write(HANDSHAKE_ACCEPTED, false);
         endpoint.logger.debug({ connectionId: this.connectionId, protocol: outcome.protocol.name }, 'hub handshake completed');
         this.#connecting = this.#connect();
         if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);
@@ -223,6 +223,7 @@ export class HubSession
     try {
       const result = this.protocol.parseMessages(input, this.endpoint.parseOptions);
       messages = result.messages;
+      this.endpoint.instrumentation.messagesReceived(this.endpoint.hubName, this.#protocol!.name, messages.length);
       if (result.rest.length > 0) this.#partial = result.rest;
     } catch (error) {
       this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
@@ -413,8 +414,11 @@ export class HubSession
     return false;
   }
 
-  #write(bytes: Uint8Array): boolean {
-    this.#lastSendAt = this.endpoint.heartbeat.now;
+  /** Writes one hub message (`isMessage`: counted as one; false for the handshake response). */
+  #write(bytes: Uint8Array, isMessage = true): boolean {
+    const { endpoint } = this;
+    this.#lastSendAt = endpoint.heartbeat.now;
+    if (isMessage) endpoint.instrumentation.messagesSent(endpoint.hubName, this.#protocol!.name, 1);
     return this.connection.send(bytes);
   }
 }

@@ -16,6 +16,12 @@ export { type Policy, type HubAuthorization } from './auth/authorization.js';
 export { jwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.js';
 export { type Logger, type LogFunction, silentLogger } from './logger.js';
 export {
+  noInstrumentation,
+  resolveInstrumentation,
+  type SwitchyardInstrumentation,
+  type InvocationFailureReason,
+} from './instrumentation.js';
+export {
   type HubLifetimeManager,
   type HubConnectionContext,
   type SendTarget,
@@ -40,6 +46,9 @@ export {
   type ConnectionEndpointOptions,
   type AuthenticateHook,
   type CorsOptions,
+  type ConnectionsInstrumentation,
+  type ConnectionCloseReason,
+  type OutboundDropReason,
 } from '@switchyard/connections';
 // Convenience: the JSON protocol and the protocol types, so a JSON-only app needs one import.
 export * from '@switchyard/protocol';

@@ -121,12 +121,14 @@ export async function runInvocation(
       const allowed = evaluatePolicy(method.policy, session.user);
       if (!(typeof allowed === 'boolean' ? allowed : await allowed)) {
         endpoint.logger.debug({ connectionId: session.connectionId, target: message.target }, 'hub method not authorized');
+        endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unauthorized');
         sendError(session, invocationId, unauthorized(message.target));
         return;
       }
     }
     if (method.streaming !== streamResponse) {
       const text = streamResponse ? nonStreamingMethodStreamed(message.target) : streamingMethodInvoked(message.target);
+      endpoint.instrumentation.invocationFailed(endpoint.hubName, 'invalid_invocation');
       sendError(session, invocationId, text);
       return;
     }
@@ -145,6 +147,7 @@ export async function runInvocation(
     }
   } catch (error) {
     endpoint.logger.warn({ connectionId: session.connectionId, target: message.target, err: error }, 'hub method failed');
+    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
     sendError(session, invocationId, buildErrorMessage(invocationFailed(message.target), error, endpoint.options.enableDetailedErrors));
   } finally {
     if (uploads !== undefined) for (const upload of uploads) session.streams.closeUpload(upload);
@@ -196,6 +199,7 @@ async function runStream(
   } catch (thrown) {
     if (!stream.cancelled) {
       endpoint.logger.warn({ connectionId: session.connectionId, target, err: thrown }, 'hub stream failed');
+      endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
       const text = started ? STREAMING_FAILED : invocationFailed(target);
       error = buildErrorMessage(text, thrown, endpoint.options.enableDetailedErrors);
     }

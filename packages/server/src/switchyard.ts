@@ -21,6 +21,7 @@ import { Heartbeat } from './heartbeat.js';
 import type { Hub, HubClass } from './hub.js';
 import type { HubContext } from './hub-context.js';
 import { HubEndpoint } from './hub-endpoint.js';
+import { resolveInstrumentation, type SwitchyardInstrumentation } from './instrumentation.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 import { LocalHubLifetimeManager } from './lifetime/local-hub-lifetime-manager.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -69,6 +70,12 @@ export interface SwitchyardOptions {
    * @default 30_000 (ms), as .NET's Redis backplane
    */
   backplaneAckTimeoutMs?: number;
+  /**
+   * Receives metrics events: connections, bytes, messages, invocation errors, backplane traffic
+   * (`@switchyard/metrics` implements it with prom-client). Missing methods are no-ops.
+   * @default undefined (nothing recorded)
+   */
+  instrumentation?: Partial<SwitchyardInstrumentation>;
 }
 
 /** `mapHub` options: the hub's own plus those of its connection endpoint (transports, authenticate, …). */
@@ -92,6 +99,7 @@ export class Switchyard {
   readonly #router: ConnectionRouter;
   readonly #protocols: readonly HubProtocol[];
   readonly #logger: Logger;
+  readonly #instrumentation: SwitchyardInstrumentation;
   readonly #createManager: (context: LifetimeManagerContext) => HubLifetimeManager;
   readonly #heartbeat = new Heartbeat();
   readonly #hubs = new Map<HubClass, HubRuntime>();
@@ -107,12 +115,13 @@ export class Switchyard {
     if (names.size !== protocols.length) throw new HubError(HubErrorCode.InvalidOption, 'Two hub protocols have the same name.');
     this.#protocols = protocols;
     this.#logger = options.logger ?? silentLogger;
+    this.#instrumentation = resolveInstrumentation(options.instrumentation);
     const { backplane } = options;
     if (backplane !== undefined) {
       if (options.lifetimeManager !== undefined) throw new HubError(HubErrorCode.InvalidOption, 'Give either backplane or lifetimeManager, not both.');
       const ackTimeoutMs = options.backplaneAckTimeoutMs ?? 30_000;
       if (!(ackTimeoutMs > 0)) throw new HubError(HubErrorCode.InvalidOption, `backplaneAckTimeoutMs must be positive, got ${ackTimeoutMs}.`);
-      const monitor = (this.#monitor = new ScaleoutMonitor(this.#logger));
+      const monitor = (this.#monitor = new ScaleoutMonitor(this.#logger, this.#instrumentation));
       this.#createManager = (context) =>
         new ScaledHubLifetimeManager({
           backplane,
@@ -128,7 +137,7 @@ export class Switchyard {
         options.lifetimeManager ??
         ((context) => new LocalHubLifetimeManager({ heartbeat: context.heartbeat, clientResultTimeoutMs: context.options.clientResultTimeoutMs }));
     }
-    this.#router = new ConnectionRouter({ cors: options.cors });
+    this.#router = new ConnectionRouter({ cors: options.cors, instrumentation: this.#instrumentation });
   }
 
   /** Counters of the backplane's traffic and failures (a copy); undefined without a `backplane`. */
@@ -158,6 +167,7 @@ export class Switchyard {
       heartbeat: this.#heartbeat,
       protocols: this.#protocols,
       logger: this.#logger,
+      instrumentation: this.#instrumentation,
     });
     this.#router.mapConnection(path, endpoint.handler, withHubAuthorization(split.endpoint, hubOptions.authorization.hub));
     this.#heartbeat.requirePeriod(heartbeatPeriodFor(hubOptions));

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { HubError, HubErrorCode } from '../errors.js';
 import type { Backplane, Channel } from './backplane.js';
 import type { ScaleoutMonitor } from './scaleout-monitor.js';
@@ -27,13 +28,14 @@ export class BackplaneLink {
 
   /** Publishes; a failure is counted and logged, never thrown (the payload is lost). */
   async publish(channel: Channel, payload: Uint8Array): Promise<boolean> {
+    const start = performance.now();
     try {
       await this.backplane.publish(channel, payload);
     } catch (error) {
       this.monitor.publishFailed(error, { hub: this.hub, channel: channel.kind });
       return false;
     }
-    this.monitor.published();
+    this.monitor.published(this.hub, (performance.now() - start) / 1000);
     return true;
   }
 
@@ -51,6 +53,7 @@ export class BackplaneLink {
 
   /** Publishes a request that needs an answer: a failure rejects with ERR_HUB_BACKPLANE_UNAVAILABLE. */
   async publishOrFail(channel: Channel, payload: Uint8Array, connectionId: string): Promise<void> {
+    const start = performance.now();
     try {
       await this.backplane.publish(channel, payload);
     } catch (error) {
@@ -63,12 +66,12 @@ export class BackplaneLink {
         { cause: error },
       );
     }
-    this.monitor.published();
+    this.monitor.published(this.hub, (performance.now() - start) / 1000);
   }
 
   /** Decodes a received payload; an unreadable one is counted, logged and dropped. */
   read<T>(payload: Uint8Array, channel: Channel, decode: (payload: Uint8Array) => T): T | undefined {
-    this.monitor.received();
+    this.monitor.received(this.hub);
     try {
       return decode(payload);
     } catch (error) {

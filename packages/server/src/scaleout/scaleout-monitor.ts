@@ -1,3 +1,4 @@
+import { noInstrumentation, type SwitchyardInstrumentation } from '../instrumentation.js';
 import type { Logger } from '../logger.js';
 
 /** Counters of one app's backplane traffic since it started (see `Switchyard.backplaneStats`). */
@@ -36,11 +37,13 @@ export class ScaleoutMonitor {
     ackTimeouts: 0,
   };
   readonly #logger: Logger;
+  readonly #instrumentation: SwitchyardInstrumentation;
   /** Failures since the last successful publish; > 0 means an outage is under way. */
   #failingSince = 0;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, instrumentation: SwitchyardInstrumentation = noInstrumentation) {
     this.#logger = logger;
+    this.#instrumentation = instrumentation;
   }
 
   /** A copy of the counters. */
@@ -48,8 +51,10 @@ export class ScaleoutMonitor {
     return { ...this.#stats };
   }
 
-  published(): void {
+  /** A publish the broker took, for `hub`, after `seconds`. */
+  published(hub: string, seconds: number): void {
     this.#stats.published++;
+    this.#instrumentation.backplanePublished(hub, seconds);
     if (this.#failingSince === 0) return;
     this.#logger.info({ lost: this.#failingSince }, `backplane publishing recovered after ${this.#failingSince} failed publish(es)`);
     this.#failingSince = 0;
@@ -57,6 +62,7 @@ export class ScaleoutMonitor {
 
   publishFailed(error: unknown, context: { readonly hub: string; readonly channel: string }): void {
     this.#stats.publishFailures++;
+    this.#instrumentation.backplanePublishFailed(context.hub);
     if (this.#failingSince++ === 0) {
       this.#logger.error(
         { ...context, err: error },
@@ -67,8 +73,9 @@ export class ScaleoutMonitor {
     }
   }
 
-  received(): void {
+  received(hub: string): void {
     this.#stats.received++;
+    this.#instrumentation.backplaneReceived(hub);
   }
 
   invalidPayload(error: unknown, context: { readonly hub: string; readonly channel: string }): void {
