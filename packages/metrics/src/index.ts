@@ -1,0 +1,2 @@
+export { PrometheusInstrumentation, type PrometheusInstrumentationOptions } from './prometheus-instrumentation.js';
+export { metricsRequestHandler } from './metrics-handler.js';
