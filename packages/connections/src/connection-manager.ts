@@ -10,6 +10,7 @@ import type { ConnectionHandler } from './connection.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { ACTIVE, HttpConnection, type ConnectionOwner } from './http-connection.js';
 import { newConnectionIds } from './ids.js';
+import { ConnectionGuards } from './limits/connection-guards.js';
 import type { ResolvedConnectionEndpointOptions } from './options.js';
 
 /**
@@ -24,6 +25,8 @@ export function heartbeatPeriodFor(options: ResolvedConnectionEndpointOptions): 
 export class ConnectionManager implements ConnectionOwner {
   readonly handler: ConnectionHandler;
   readonly options: ResolvedConnectionEndpointOptions;
+  /** Connection limits and token owners (limits/connection-guards.ts). */
+  readonly guards: ConnectionGuards;
   readonly #connections = new Map<string, HttpConnection>();
   readonly #heartbeatPeriodMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -33,6 +36,7 @@ export class ConnectionManager implements ConnectionOwner {
     this.handler = handler;
     this.options = options;
     this.#heartbeatPeriodMs = heartbeatPeriodFor(options);
+    this.guards = new ConnectionGuards(options);
   }
 
   get size(): number {
@@ -60,6 +64,7 @@ export class ConnectionManager implements ConnectionOwner {
   remove(connection: HttpConnection): void {
     if (this.#connections.get(connection.token) !== connection) return;
     this.#connections.delete(connection.token);
+    this.guards.ended(connection);
     if (this.#connections.size === 0) {
       this.#stopTimer();
       const emptied = this.#emptied;

@@ -28,6 +28,9 @@ const baseAllowedHeaders = ['Authorization', 'Content-Type', 'X-Requested-With',
 const allowedMethods = 'GET, POST, DELETE, OPTIONS';
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** The text of the 403 answer to a request from an origin outside the allow-list (docs/errors.md). */
+export const ORIGIN_NOT_ALLOWED = 'Origin not allowed.';
+
 /** {@link CorsOptions} validated and precomputed once per endpoint/router. */
 export class CorsPolicy {
   readonly #options: CorsOptions;
@@ -94,6 +97,17 @@ export class CorsPolicy {
    * an `Origin` header (non-browser clients) always pass; `'*'` allows everything.
    */
   allowsUpgrade(req: IncomingMessage): boolean {
+    return this.allowsOrigin(req);
+  }
+
+  /**
+   * False when a request carries an `Origin` outside an explicit allow-list. The router refuses those
+   * with 403 on every route (negotiate, WebSocket upgrade, event stream, poll, send, DELETE), not only
+   * by leaving out the CORS headers: browsers send credentials (cookies) with some of them and would
+   * otherwise create or drive a connection before discarding the answer. Requests without `Origin`
+   * (non-browser clients, same-origin GETs) pass; `'*'` allows everything.
+   */
+  allowsOrigin(req: IncomingMessage): boolean {
     if (this.#options.origins === '*') return true;
     const origin = req.headers.origin;
     return origin === undefined || this.#allows(origin);

@@ -152,10 +152,15 @@ export class ConnectionEndpoint {
 
   #dispatch(req: IncomingMessage, res: ServerResponse, route: EndpointRoute, user: Principal | undefined): void {
     if (route === 'negotiate') {
-      this.#negotiate(req, res);
+      this.#negotiate(req, res, user);
       return;
     }
     const token = queryValue(queryOf(req.url ?? ''), 'id');
+    const named = token === undefined ? undefined : this.#manager.get(token);
+    if (named !== undefined && !this.#manager.guards.mayUse(named, user, res)) {
+      discardBody(req);
+      return;
+    }
     switch (req.method) {
       case 'POST':
         serveSend(this.#context, req, res, token);
@@ -171,13 +176,15 @@ export class ConnectionEndpoint {
     }
   }
 
-  #negotiate(req: IncomingMessage, res: ServerResponse): void {
+  #negotiate(req: IncomingMessage, res: ServerResponse, user: Principal | undefined): void {
     discardBody(req);
     const { minimumNegotiateVersion, allowStatefulReconnect } = this.options;
     const request = parseNegotiateQuery(queryOf(req.url ?? ''), minimumNegotiateVersion, allowStatefulReconnect);
     let body: string;
     if (request.ok) {
+      if (!this.#manager.guards.mayCreate(req, user, res)) return;
       const connection = this.#manager.create(request.version > 0, request.statefulReconnect);
+      this.#manager.guards.created(connection, req, user);
       body = negotiateResponseBody({
         version: request.version,
         connectionId: connection.connectionId,

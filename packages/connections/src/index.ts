@@ -17,4 +17,5 @@ export {
   type ConnectionsInstrumentation,
   type ConnectionCloseReason,
   type OutboundDropReason,
+  type ConnectionRefusalReason,
 } from './instrumentation.js';

@@ -36,6 +36,17 @@ export type OutboundDropReason =
   /** Queuing it would exceed `maxBufferedBytes` (the connection is closed as a slow consumer). */
   'buffer_full';
 
+/** Why a request for a new or existing connection was refused before reaching it (docs/security.md). */
+export type ConnectionRefusalReason =
+  /** `maxConnectionsPerAddress` reached: 429. */
+  | 'address_limit'
+  /** `maxConnectionsPerUser` reached: 429. */
+  | 'user_limit'
+  /** A connection token presented by another user than the one who negotiated it: 403. */
+  | 'foreign_token'
+  /** An `Origin` outside the CORS allow-list: 403. */
+  | 'origin';
+
 /**
  * Events of the connections layer. Labels are fixed, small sets: transport names and reason classes,
  * never ids, paths or user input.
@@ -51,6 +62,8 @@ export interface ConnectionsInstrumentation {
   bytesSent(transport: TransportKind, bytes: number): void;
   /** An outbound payload of `bytes` was dropped for `reason`. */
   outboundDropped(transport: TransportKind, reason: OutboundDropReason, bytes: number): void;
+  /** A request was refused by a limit or a security check (no connection id: it may not exist). */
+  connectionRefused(reason: ConnectionRefusalReason): void;
 }
 
 function ignore(): void {}
@@ -62,6 +75,7 @@ export const noConnectionsInstrumentation: ConnectionsInstrumentation = Object.f
   bytesReceived: ignore,
   bytesSent: ignore,
   outboundDropped: ignore,
+  connectionRefused: ignore,
 });
 
 /**

@@ -73,6 +73,19 @@ export interface ConnectionEndpointOptions {
    * @default 1_048_576 (1 MiB)
    */
   maxRequestBodyBytes?: number;
+  /**
+   * Live connections this endpoint accepts from one remote address (`req.socket.remoteAddress`); the
+   * next negotiate or WebSocket upgrade is answered 429. Counted from negotiate until the connection
+   * ends. Off by default: behind a reverse proxy every client has the proxy's address.
+   * @default null (no limit)
+   */
+  maxConnectionsPerAddress?: number | null;
+  /**
+   * Live connections this endpoint accepts for one user (`Principal.userId` from `authenticate`); the
+   * next negotiate or WebSocket upgrade is answered 429. Anonymous connections are not counted.
+   * @default 100
+   */
+  maxConnectionsPerUser?: number | null;
   /** CORS for this endpoint; overrides the router's `cors`. @default undefined (the router's) */
   cors?: CorsOptions;
   /**
@@ -95,6 +108,8 @@ export interface ResolvedConnectionEndpointOptions {
   readonly allowStatefulReconnect: boolean;
   readonly maxBufferedBytes: number;
   readonly maxRequestBodyBytes: number;
+  readonly maxConnectionsPerAddress: number | null;
+  readonly maxConnectionsPerUser: number | null;
   /** The endpoint's own CORS policy, validated; undefined = the router's. */
   readonly cors: CorsPolicy | undefined;
   /** Complete (no-ops filled in). */
@@ -113,6 +128,8 @@ export const connectionEndpointDefaults = {
   allowStatefulReconnect: false,
   maxBufferedBytes: 1_048_576,
   maxRequestBodyBytes: 1_048_576,
+  maxConnectionsPerAddress: null,
+  maxConnectionsPerUser: 100,
 } as const;
 
 /** Applies defaults and validates; throws `ERR_CONNECTION_INVALID_OPTION` on a bad value. */
@@ -130,6 +147,8 @@ export function resolveEndpointOptions(options: ConnectionEndpointOptions = {}):
     allowStatefulReconnect: options.allowStatefulReconnect ?? d.allowStatefulReconnect,
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes),
     maxRequestBodyBytes: positive('maxRequestBodyBytes', options.maxRequestBodyBytes ?? d.maxRequestBodyBytes),
+    maxConnectionsPerAddress: countOrNull('maxConnectionsPerAddress', options.maxConnectionsPerAddress, d.maxConnectionsPerAddress),
+    maxConnectionsPerUser: countOrNull('maxConnectionsPerUser', options.maxConnectionsPerUser, d.maxConnectionsPerUser),
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
     instrumentation: completeInstrumentation(noConnectionsInstrumentation, options.instrumentation),
   };
@@ -159,6 +178,14 @@ function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw invalid(`${name} must be a positive finite number, got ${String(value)}`);
   }
+  return value;
+}
+
+/** A positive integer, or null for "no limit"; undefined takes the default. */
+function countOrNull(name: string, value: number | null | undefined, fallback: number | null): number | null {
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  if (!Number.isInteger(value) || value <= 0) throw invalid(`${name} must be a positive integer or null, got ${String(value)}`);
   return value;
 }
 

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ConnectionHandler } from './connection.js';
-import { CorsPolicy, type CorsOptions } from './cors.js';
+import { CorsPolicy, ORIGIN_NOT_ALLOWED, type CorsOptions } from './cors.js';
 import { ConnectionEndpoint, type EndpointRoute } from './endpoint.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { rejectUpgrade, respondText } from './http-responses.js';
@@ -98,7 +98,7 @@ export class ConnectionRouter {
     const route = this.#match(req);
     if (route === undefined) return false;
     const cors = route.endpoint.options.cors ?? this.#cors;
-    if (cors !== undefined && cors.apply(req, res)) return true;
+    if (cors !== undefined && (cors.apply(req, res) || !admitOrigin(cors, req, res, route.endpoint))) return true;
     route.endpoint.handleRequest(req, res, route.kind);
     return true;
   }
@@ -116,9 +116,10 @@ export class ConnectionRouter {
       return true;
     }
     const cors = route.endpoint.options.cors ?? this.#cors;
-    if (cors !== undefined && !cors.allowsUpgrade(req)) {
+    if (cors !== undefined && !cors.allowsOrigin(req)) {
       socket.on('error', ignoreError);
-      rejectUpgrade(socket, 403);
+      route.endpoint.options.instrumentation.connectionRefused('origin');
+      rejectUpgrade(socket, 403, ORIGIN_NOT_ALLOWED);
       return true;
     }
     route.endpoint.handleUpgrade(req, socket, head);
@@ -181,3 +182,12 @@ export class ConnectionRouter {
 }
 
 function ignoreError(): void {}
+
+/** A request from an origin outside the allow-list is answered 403 here; true when it may go on. */
+function admitOrigin(cors: CorsPolicy, req: IncomingMessage, res: ServerResponse, endpoint: ConnectionEndpoint): boolean {
+  if (cors.allowsOrigin(req)) return true;
+  endpoint.options.instrumentation.connectionRefused('origin');
+  req.resume();
+  respondText(res, 403, ORIGIN_NOT_ALLOWED);
+  return false;
+}

@@ -25,13 +25,18 @@ export function acceptWebSocket(
       rejectUpgrade(socket, 404, 'No Connection with that ID');
       return;
     }
+    if (!context.manager.guards.mayUse(connection, user, socket)) return;
   }
   if (!context.options.transports.includes('WebSockets')) {
     rejectUpgrade(socket, 404, 'WebSockets transport not supported by this end point type');
     return;
   }
   // Without an id the client skipped negotiation: a version-0 connection is created on the spot.
-  connection ??= context.manager.create(false, false);
+  if (connection === undefined) {
+    if (!context.manager.guards.mayCreate(req, user, socket)) return;
+    connection = context.manager.create(false, false);
+    context.manager.guards.created(connection, req, user);
+  }
   const status = claimStatus(context.options, connection, 'WebSockets');
   if (status !== 0) {
     rejectUpgrade(socket, status, status === 400 ? 'Cannot change transports mid-connection' : '');
