@@ -62,8 +62,11 @@ export interface ConnectionsInstrumentation {
   bytesSent(transport: TransportKind, bytes: number): void;
   /** An outbound payload of `bytes` was dropped for `reason`. */
   outboundDropped(transport: TransportKind, reason: OutboundDropReason, bytes: number): void;
-  /** A request was refused by a limit or a security check (no connection id: it may not exist). */
-  connectionRefused(reason: ConnectionRefusalReason): void;
+  /**
+   * A request was refused by a limit or a security check (no connection id: it may not exist).
+   * Optional, so implementations written before it stay valid; the resolved options always have it.
+   */
+  connectionRefused?(reason: ConnectionRefusalReason): void;
 }
 
 function ignore(): void {}

@@ -118,7 +118,7 @@ export class ConnectionRouter {
     const cors = route.endpoint.options.cors ?? this.#cors;
     if (cors !== undefined && !cors.allowsOrigin(req)) {
       socket.on('error', ignoreError);
-      route.endpoint.options.instrumentation.connectionRefused('origin');
+      route.endpoint.options.instrumentation.connectionRefused?.('origin');
       rejectUpgrade(socket, 403, ORIGIN_NOT_ALLOWED);
       return true;
     }
@@ -186,7 +186,7 @@ function ignoreError(): void {}
 /** A request from an origin outside the allow-list is answered 403 here; true when it may go on. */
 function admitOrigin(cors: CorsPolicy, req: IncomingMessage, res: ServerResponse, endpoint: ConnectionEndpoint): boolean {
   if (cors.allowsOrigin(req)) return true;
-  endpoint.options.instrumentation.connectionRefused('origin');
+  endpoint.options.instrumentation.connectionRefused?.('origin');
   req.resume();
   respondText(res, 403, ORIGIN_NOT_ALLOWED);
   return false;

@@ -35,7 +35,7 @@ export class ConnectionGuards {
     if (!this.#limiter.enabled) return true;
     const refusal = this.#limiter.check(req.socket.remoteAddress, user);
     if (refusal === undefined) return true;
-    this.#options.instrumentation.connectionRefused(refusal.kind);
+    this.#options.instrumentation.connectionRefused?.(refusal.kind);
     answer(reply, refusal.status, refusal.text);
     return false;
   }
@@ -57,7 +57,7 @@ export class ConnectionGuards {
    */
   mayUse(connection: object, user: Principal | undefined, reply: ServerResponse | Duplex): boolean {
     if (this.#options.authenticate === undefined || this.#owners.allows(connection, user)) return true;
-    this.#options.instrumentation.connectionRefused('foreign_token');
+    this.#options.instrumentation.connectionRefused?.('foreign_token');
     answer(reply, 403, FOREIGN_TOKEN);
     return false;
   }
