@@ -1,0 +1,146 @@
+/** What a c100k run measured, summarized from the raw samples, and its plain-text report. */
+import { percentile } from '../harness/stats.js';
+import type { ServerStats } from './messages.js';
+
+export interface RampResult {
+  readonly plan: { readonly perLoader: readonly number[]; readonly perServer: readonly number[]; readonly perAddress: Readonly<Record<string, number>> };
+  readonly open: number;
+  readonly failed: number;
+  readonly failures: Readonly<Record<string, number>>;
+  readonly seconds: number;
+  readonly connectMs: readonly number[];
+}
+
+export interface IdleCpu {
+  readonly seconds: number;
+  /** Per process, cores used (1 = one core busy all the time). */
+  readonly serverCores: readonly number[];
+  readonly loaderCores: readonly number[];
+  /** Busy share of the whole machine (every process, Redis and the kernel included), 0..1. */
+  readonly machineBusyShare: number;
+  readonly cores: number;
+}
+
+export interface BroadcastResult {
+  readonly id: number;
+  /** How long the sender's invocation took (the sending server's local sends and its publish). */
+  readonly invokedMs: number;
+  readonly expectedLight: number;
+  readonly receivedLight: number;
+  readonly expectedOfficial: number;
+  readonly receivedOfficial: number;
+  readonly duplicates: number;
+  readonly dropped: number;
+  readonly delaysMs: readonly number[];
+}
+
+export interface Teardown {
+  readonly seconds: number;
+  readonly closedClean: number;
+  readonly closedForced: number;
+  readonly serverConnectionsLeft: number;
+  readonly loaderExitCodes: readonly (number | null)[];
+  readonly serverExitCodes: readonly (number | null)[];
+}
+
+export interface RawResults {
+  readonly options: { readonly connections: number; readonly transport: string; readonly backplane: string; readonly official: number };
+  readonly baseline: readonly ServerStats[];
+  readonly loaded: readonly ServerStats[];
+  readonly rampResult: RampResult;
+  readonly idle: IdleCpu;
+  readonly broadcasts: readonly BroadcastResult[];
+  readonly officialStillConnected: boolean;
+  readonly loaderRssBytes: readonly number[];
+  readonly teardown: Teardown;
+}
+
+const MB = 1024 * 1024;
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
+function latency(values: readonly number[]): { p50: number; p99: number; max: number } {
+  return { p50: round(percentile(values, 0.5), 2), p99: round(percentile(values, 0.99), 2), max: round(percentile(values, 1), 2) };
+}
+
+/** The raw samples reduced to figures (the big arrays become percentiles). */
+export function summarize(raw: RawResults) {
+  const { rampResult, baseline, loaded, idle } = raw;
+  const servers = loaded.map((stats, index) => {
+    const base = baseline[index]!;
+    return {
+      connections: stats.connections,
+      rssMB: round(stats.rssBytes / MB),
+      heapUsedMB: round(stats.heapUsedBytes / MB),
+      rssPerConnectionKB: round((stats.rssBytes - base.rssBytes) / 1024 / Math.max(1, stats.connections), 2),
+      heapPerConnectionKB: round((stats.heapUsedBytes - base.heapUsedBytes) / 1024 / Math.max(1, stats.connections), 2),
+    };
+  });
+  const held = sum(servers.map((server) => server.connections));
+  return {
+    ramp: {
+      plan: rampResult.plan,
+      open: rampResult.open,
+      failed: rampResult.failed,
+      failures: rampResult.failures,
+      seconds: round(rampResult.seconds),
+      connectsPerSecond: Math.round(rampResult.open / rampResult.seconds),
+      connectMs: latency(rampResult.connectMs),
+    },
+    servers,
+    serversHeld: held,
+    perConnection: {
+      rssKB: round((sum(loaded.map((s) => s.rssBytes)) - sum(baseline.map((s) => s.rssBytes))) / 1024 / Math.max(1, held), 2),
+      heapKB: round((sum(loaded.map((s) => s.heapUsedBytes)) - sum(baseline.map((s) => s.heapUsedBytes))) / 1024 / Math.max(1, held), 2),
+    },
+    loaderRssMB: raw.loaderRssBytes.map((bytes) => round(bytes / MB)),
+    idle: {
+      seconds: round(idle.seconds),
+      serverCores: round(sum(idle.serverCores), 3),
+      loaderCores: round(sum(idle.loaderCores), 3),
+      perServerCores: idle.serverCores.map((cores) => round(cores, 3)),
+      machineBusyPercent: round(idle.machineBusyShare * 100),
+      cores: idle.cores,
+    },
+    broadcasts: raw.broadcasts.map(({ delaysMs, ...rest }) => ({
+      ...rest,
+      invokedMs: round(rest.invokedMs, 2),
+      exact: rest.receivedLight === rest.expectedLight && rest.receivedOfficial === rest.expectedOfficial && rest.duplicates === 0,
+      delayMs: latency(delaysMs),
+    })),
+    officialStillConnected: raw.officialStillConnected,
+    teardown: { ...raw.teardown, seconds: round(raw.teardown.seconds) },
+    transport: raw.options.transport,
+    backplane: raw.options.backplane,
+  };
+}
+
+export type C100kResults = ReturnType<typeof summarize>;
+
+/** The report printed at the end of a run. */
+export function formatC100k(results: C100kResults): string {
+  const { ramp, idle } = results;
+  const failures = Object.entries(ramp.failures).map(([reason, count]) => `${reason} ×${count}`).join(', ');
+  const lines = [
+    `c100k: ${results.servers.length} servers on ${results.backplane}, ${ramp.plan.perLoader.length} load processes, ${Object.keys(ramp.plan.perAddress).length} source addresses, ${results.transport} connects`,
+    '',
+    `ramp         ${ramp.open} open, ${ramp.failed} failed${failures === '' ? '' : ` (${failures})`} in ${ramp.seconds} s = ${ramp.connectsPerSecond} connects/s`,
+    `connect      p50 ${ramp.connectMs.p50} ms, p99 ${ramp.connectMs.p99} ms, max ${ramp.connectMs.max} ms (socket to handshake answer, under ramp load)`,
+    `held         ${results.serversHeld} connections on the servers (official clients included)`,
+    `memory       ${results.perConnection.rssKB} KB RSS and ${results.perConnection.heapKB} KB heap per connection (after GC, above each server's idle baseline)`,
+    '',
+    `${'server'.padEnd(8)}${'conns'.padStart(8)}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}${'RSS KB/c'.padStart(10)}${'heap KB/c'.padStart(11)}${'idle cores'.padStart(12)}`,
+    ...results.servers.map(
+      (server, index) =>
+        `${String(index).padEnd(8)}${String(server.connections).padStart(8)}${String(server.rssMB).padStart(9)}${String(server.heapUsedMB).padStart(9)}${String(server.rssPerConnectionKB).padStart(10)}${String(server.heapPerConnectionKB).padStart(11)}${String(idle.perServerCores[index]).padStart(12)}`,
+    ),
+    '',
+    `idle CPU     over ${idle.seconds} s with Pings both ways: servers ${idle.serverCores} cores, load processes ${idle.loaderCores} cores, whole machine ${idle.machineBusyPercent}% of ${idle.cores} cores`,
+    ...results.broadcasts.map(
+      (broadcast) =>
+        `broadcast ${broadcast.id}  ${broadcast.receivedLight}/${broadcast.expectedLight} light + ${broadcast.receivedOfficial}/${broadcast.expectedOfficial} official received, ${broadcast.duplicates} duplicates, ${broadcast.dropped} dropped${broadcast.exact ? ' (exact)' : ' (NOT EXACT)'}; delay p50 ${broadcast.delayMs.p50} ms, p99 ${broadcast.delayMs.p99} ms, max ${broadcast.delayMs.max} ms (invoke ${broadcast.invokedMs} ms)`,
+    ),
+    `teardown     ${results.teardown.closedClean} closed cleanly, ${results.teardown.closedForced} forced, ${results.teardown.serverConnectionsLeft} left on servers; exit codes: load ${results.teardown.loaderExitCodes.join(',')}, servers ${results.teardown.serverExitCodes.join(',')} in ${results.teardown.seconds} s`,
+  ];
+  return lines.join('\n');
+}
