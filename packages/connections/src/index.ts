@@ -19,3 +19,4 @@ export {
   type OutboundDropReason,
   type ConnectionRefusalReason,
 } from './instrumentation.js';
+export { redactUrl, redactHeaders, REDACTED } from './redaction.js';

@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionRequest } from './connection.js';
+import { redactHeaders, redactUrl } from './redaction.js';
 
 /**
  * The {@link ConnectionRequest} of a connection: copies what it needs from the request that opened the
  * transport and keeps no reference to the request or its socket (a WebSocket connection may live for
- * days). The `URL` is built only when read.
+ * days). The `URL` is built only when read. Logged (JSON or `util.inspect`), it masks its secrets:
+ * the access and connection tokens in the URL, Authorization and cookies in the headers.
  */
 export class RequestSnapshot implements ConnectionRequest {
   readonly method: string;
@@ -35,5 +37,14 @@ export class RequestSnapshot implements ConnectionRequest {
       }
     }
     return this.#url;
+  }
+
+  /** What a logger serializes: no token, no cookie. */
+  toJSON(): { method: string; url: string; headers: IncomingHttpHeaders; remoteAddress: string | undefined } {
+    return { method: this.method, url: redactUrl(this.#target), headers: redactHeaders(this.headers), remoteAddress: this.remoteAddress };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): unknown {
+    return this.toJSON();
   }
 }

@@ -21,7 +21,7 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
     case MessageType.StreamItem: {
       const upload = session.streams.upload(message.invocationId);
       if (upload !== undefined) upload.push(message.item);
-      else session.endpoint.logger.debug({ connectionId: session.connectionId, streamId: message.invocationId }, 'item for an unknown stream ignored');
+      else session.logger.debug({ streamId: message.invocationId }, 'item for an unknown stream ignored');
       return true;
     }
     case MessageType.Completion: {
@@ -30,8 +30,8 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
         upload.end(message.error === undefined ? undefined : new HubException(message.error));
         session.streams.forgetUpload(upload);
       } else if (!session.endpoint.manager.setConnectionResult(session.connectionId, message)) {
-        session.endpoint.logger.debug(
-          { connectionId: session.connectionId, invocationId: message.invocationId },
+        session.logger.debug(
+          { invocationId: message.invocationId },
           'completion for an unknown invocation ignored',
         );
       }
@@ -59,7 +59,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   const { endpoint } = session;
   const method = endpoint.methods.get(message.target);
   if (method === undefined) {
-    endpoint.logger.debug({ connectionId: session.connectionId, target: message.target }, 'unknown hub method');
+    session.logger.debug({ target: message.target }, 'unknown hub method');
     endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unknown_method');
     sendError(session, message.invocationId, unknownMethod(message.target));
     return true;

@@ -29,6 +29,7 @@ import type { HeartbeatMember } from './heartbeat.js';
 import { HubCallerContext, type CallerContextSource } from './hub-context.js';
 import type { HubEndpoint } from './hub-endpoint.js';
 import { LifecycleScope } from './invocation.js';
+import { childLogger, type Logger } from './logger.js';
 import { createHub } from './hub.js';
 import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
 import type { SerializedMessage } from './lifetime/serialized-message.js';
@@ -48,6 +49,8 @@ export class HubSession
   readonly endpoint: HubEndpoint;
   readonly connectionId: string;
   readonly callerContext: HubCallerContext;
+  /** The app's logger with this connection's id, hub and transport on every line. */
+  readonly logger: Logger;
   readonly #abort = new AbortController();
   #state: SessionState = 'handshaking';
   #protocol: HubProtocol | undefined;
@@ -75,6 +78,7 @@ export class HubSession
     this.connection = connection;
     this.endpoint = endpoint;
     this.connectionId = connection.connectionId;
+    this.logger = childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport });
     this.callerContext = new HubCallerContext(this);
     this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
     this.streams = new SessionStreams(this.inbound, endpoint.options.streamBufferCapacity);
@@ -165,7 +169,7 @@ export class HubSession
 
   onTransportLost(error: Error): void {
     if (this.#state === 'closed') return;
-    this.endpoint.logger.debug({ connectionId: this.connectionId, err: error }, 'transport lost; waiting for the client to reconnect');
+    this.logger.debug({ err: error }, 'transport lost; waiting for the client to reconnect');
     this.#transportLost = true;
     // The rest of that record died with the socket: the client replays the whole message.
     this.#partial = undefined;
@@ -174,7 +178,7 @@ export class HubSession
 
   onTransportResumed(): void {
     if (this.#state === 'closed') return;
-    this.endpoint.logger.debug({ connectionId: this.connectionId }, 'transport resumed');
+    this.logger.debug('transport resumed');
     this.#transportLost = false;
     this.#lastReceiveAt = this.endpoint.heartbeat.now;
     this.#replay?.resumed();
@@ -205,7 +209,7 @@ export class HubSession
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
         this.#write(HANDSHAKE_ACCEPTED, false);
-        endpoint.logger.debug({ connectionId: this.connectionId, protocol: outcome.protocol.name }, 'hub handshake completed');
+        this.logger.debug({ protocol: outcome.protocol.name }, 'hub handshake completed');
         this.#connecting = this.#connect();
         if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);
         return;
@@ -213,7 +217,7 @@ export class HubSession
   }
 
   #rejectHandshake(error: string, cause?: unknown): void {
-    this.endpoint.logger.warn({ connectionId: this.connectionId, error, cause }, 'hub handshake failed');
+    this.logger.warn({ error, cause }, 'hub handshake failed');
     this.connection.send(writeHandshakeResponse({ error }));
     this.#close(undefined, false, undefined);
   }
@@ -226,7 +230,7 @@ export class HubSession
       this.endpoint.instrumentation.messagesReceived(this.endpoint.hubName, this.#protocol!.name, messages.length);
       if (result.rest.length > 0) this.#partial = result.rest;
     } catch (error) {
-      this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a hub connection after invalid input');
+      this.logger.warn({ err: error }, 'closing a hub connection after invalid input');
       // As .NET does, the messages ahead of the bad one are dispatched before the Close, so a method
       // that answers at once still sends its Completion first.
       if (isProtocolError(error)) this.#deliver(error.messagesBeforeError);
@@ -298,7 +302,7 @@ export class HubSession
     if (this.#clientTimeoutArmed && !this.#transportLost && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
       error.name = 'OperationCanceledException';
-      this.endpoint.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
+      this.logger.debug('client timeout elapsed');
       this.#fail(error);
     }
   }
@@ -314,7 +318,7 @@ export class HubSession
       const hub = createHub(endpoint.hubClass, new LifecycleScope(this, false));
       await hub.onConnected();
     } catch (error) {
-      endpoint.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed');
+      this.logger.error({ err: error }, 'onConnected failed');
       // The client must not reconnect into the same failure.
       this.#close(toError(error), false, undefined);
       return;
@@ -377,7 +381,7 @@ export class HubSession
     try {
       this.#write(this.protocol.writeMessage(message));
     } catch (writeError) {
-      this.endpoint.logger.warn({ connectionId: this.connectionId, err: writeError }, 'could not send Close');
+      this.logger.warn({ err: writeError }, 'could not send Close');
     }
   }
 
@@ -390,12 +394,12 @@ export class HubSession
         await hub.onDisconnected(error);
       }
     } catch (hubError) {
-      endpoint.logger.error({ connectionId: this.connectionId, err: hubError }, 'onDisconnected failed');
+      this.logger.error({ err: hubError }, 'onDisconnected failed');
     }
     try {
       if (this.#registered) await endpoint.manager.onDisconnected(this);
     } catch (managerError) {
-      endpoint.logger.error({ connectionId: this.connectionId, err: managerError }, 'lifetime manager onDisconnected failed');
+      this.logger.error({ err: managerError }, 'lifetime manager onDisconnected failed');
     }
     endpoint.sessions.delete(this);
   }

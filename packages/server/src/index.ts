@@ -14,7 +14,7 @@ export { HubException, HubError, HubErrorCode, isHubError } from './errors.js';
 export { hubOptionDefaults, type HubOptions } from './options.js';
 export { type Policy, type HubAuthorization } from './auth/authorization.js';
 export { jwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.js';
-export { type Logger, type LogFunction, silentLogger } from './logger.js';
+export { type Logger, type LogFunction, silentLogger, childLogger } from './logger.js';
 export {
   noInstrumentation,
   resolveInstrumentation,
@@ -46,6 +46,8 @@ export {
   type ConnectionEndpointOptions,
   type AuthenticateHook,
   type CorsOptions,
+  redactUrl,
+  redactHeaders,
   type ConnectionsInstrumentation,
   type ConnectionCloseReason,
   type OutboundDropReason,

@@ -120,7 +120,7 @@ export async function runInvocation(
     if (method.policy !== undefined) {
       const allowed = evaluatePolicy(method.policy, session.user);
       if (!(typeof allowed === 'boolean' ? allowed : await allowed)) {
-        endpoint.logger.debug({ connectionId: session.connectionId, target: message.target }, 'hub method not authorized');
+        session.logger.debug({ target: message.target }, 'hub method not authorized');
         endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unauthorized');
         sendError(session, invocationId, unauthorized(message.target));
         return;
@@ -146,7 +146,7 @@ export async function runInvocation(
       session.sendMessage(completion);
     }
   } catch (error) {
-    endpoint.logger.warn({ connectionId: session.connectionId, target: message.target, err: error }, 'hub method failed');
+    session.logger.warn({ target: message.target, err: error }, 'hub method failed');
     endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
     sendError(session, invocationId, buildErrorMessage(invocationFailed(message.target), error, endpoint.options.enableDetailedErrors));
   } finally {
@@ -198,7 +198,7 @@ async function runStream(
     }
   } catch (thrown) {
     if (!stream.cancelled) {
-      endpoint.logger.warn({ connectionId: session.connectionId, target, err: thrown }, 'hub stream failed');
+      session.logger.warn({ target, err: thrown }, 'hub stream failed');
       endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
       const text = started ? STREAMING_FAILED : invocationFailed(target);
       error = buildErrorMessage(text, thrown, endpoint.options.enableDetailedErrors);
