@@ -1,67 +1,91 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Switchyard, JsonHubProtocol } from '@switchyard/server';
+import { Switchyard, JsonHubProtocol, type Backplane, type Logger } from '@switchyard/server';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
-import { ChatHub } from './chat-hub.js';
+import { createBackplane } from './backplane-url.js';
+import { createDemoHub } from './demo-hub.js';
+import { DemoSite } from './demo-site.js';
+import { backplaneSiteBus, localSiteBus } from './site-bus.js';
+import { staticFiles } from './static-files.js';
 
-const require = createRequire(import.meta.url);
-const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+/** Where `npm run build` puts the web app (Vite's output). */
+export const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
+export const HUB_PATH = '/hubs/demo';
+const MAX_NAME_LENGTH = 24;
 
-/** Static files the page needs; everything else is the hub or a 404. */
-const STATIC_FILES: Readonly<Record<string, { path: string; type: string }>> = {
-  '/': { path: `${PUBLIC_DIR}index.html`, type: 'text/html; charset=utf-8' },
-  '/signalr.min.js': {
-    // The official browser client, served from its npm package until @switchyard/client ships a bundle.
-    path: require.resolve('@microsoft/signalr/dist/browser/signalr.min.js'),
-    type: 'text/javascript; charset=utf-8',
-  },
-};
+export interface DemoServerOptions {
+  /** 0 for any free port. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** `redis://…` or `nats://…`: share everything with the other servers on that broker. @default undefined (this process only) */
+  readonly backplaneUrl?: string;
+  /** Keeps demos sharing one broker apart (Redis channel prefix, NATS subject prefix). */
+  readonly channelPrefix?: string;
+  readonly logger?: Logger;
+}
 
 export interface DemoServer {
   readonly server: Server;
   readonly app: Switchyard;
   readonly url: string;
+  /** Names this process in the page (its port). */
+  readonly instance: string;
   close(): Promise<void>;
 }
 
-/** Starts the demo on `port` (0 for any free port) on the embedded single-process default. */
-export async function startDemoServer(options: { port: number; host?: string }): Promise<DemoServer> {
-  const app = new Switchyard({ protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()] });
-  app.mapHub('/hubs/chat', ChatHub);
-  const server = createServer((req, res) => {
-    if (app.handleRequest(req, res)) return;
-    void serveStatic(req, res);
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (!app.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+/** Starts the demo: the web app and its hub, on the single-process default or on a backplane. */
+export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
+  const host = options.host ?? '127.0.0.1';
+  let backplane: { backplane: Backplane; kind: string } | undefined;
+  if (options.backplaneUrl !== undefined) backplane = await createBackplane(options.backplaneUrl, options.channelPrefix, options.logger);
+
+  // Listen first: the instance is named after its port. The handlers are added in the same tick as
+  // the app is made, before any request can be read.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const instance = `:${port}`;
+
+  const logError = (error: unknown): void => options.logger?.warn(`Demo site bus: ${String(error)}`);
+  const site = new DemoSite(instance, backplane === undefined ? localSiteBus() : backplaneSiteBus(backplane.backplane, logError));
+  const demoApp = new Switchyard({
+    protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()],
+    ...(backplane === undefined ? {} : { backplane: backplane.backplane }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const DemoHub = createDemoHub(site, backplane?.kind ?? 'none');
+  demoApp.mapHub(HUB_PATH, DemoHub, {
+    allowStatefulReconnect: true,
+    userIdProvider: (connection) => userName(connection.request.url.searchParams.get('user')),
+  });
+  const serveFile = staticFiles(WEB_ROOT);
+  server.on('request', (req, res) => {
+    if (!demoApp.handleRequest(req, res)) void serveFile(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!demoApp.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await site.start(demoApp.hubContext(DemoHub));
+
   return {
     server,
-    app,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    app: demoApp,
+    url: `http://${host}:${port}`,
+    instance,
     async close() {
-      await app.close();
+      await demoApp.close();
+      await site.close();
+      await backplane?.backplane.close();
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const file = STATIC_FILES[pathname];
-  if (req.method !== 'GET' || file === undefined) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-    return;
-  }
-  try {
-    const body = await readFile(file.path);
-    res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': body.length }).end(body);
-  } catch {
-    res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Could not read the file');
-  }
+/** The user name a page asked for, trimmed and bounded; `guest` when it gave none. */
+function userName(raw: string | null): string {
+  const name = (raw ?? '').trim().slice(0, MAX_NAME_LENGTH);
+  return name === '' ? 'guest' : name;
 }

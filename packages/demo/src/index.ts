@@ -1,2 +1,2 @@
-export { startDemoServer, type DemoServer } from './demo-server.js';
-export { ChatHub } from './chat-hub.js';
+export { startDemoServer, HUB_PATH, type DemoServer, type DemoServerOptions } from './demo-server.js';
+export type * from './contract.js';

@@ -1,0 +1,97 @@
+import type { HubContext, Unsubscribe } from '@switchyard/server';
+import { ChatHistory } from './chat-history.js';
+import type { DemoContract, Transport } from './contract.js';
+import { Presence } from './presence.js';
+import { ServerStats } from './server-stats.js';
+import type { SiteBus, SiteEvent } from './site-bus.js';
+
+/** How often each server repeats its roster, so the others notice when it dies. */
+const ROSTER_INTERVAL_MS = 3000;
+
+/**
+ * What one demo server process shares between its hub invocations: room history, presence and its
+ * vital signs, kept in step with the other servers through the site bus.
+ */
+export class DemoSite {
+  readonly instance: string;
+  readonly history = new ChatHistory();
+  readonly stats: ServerStats;
+  readonly #presence: Presence;
+  readonly #bus: SiteBus;
+  readonly #localConnections = new Set<string>();
+  #hub: HubContext<DemoContract['client']> | undefined;
+  #unsubscribe: Unsubscribe | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(instance: string, bus: SiteBus) {
+    this.instance = instance;
+    this.#bus = bus;
+    this.#presence = new Presence(instance, ROSTER_INTERVAL_MS * 3);
+    this.stats = new ServerStats(instance);
+  }
+
+  async start(hub: HubContext<DemoContract['client']>): Promise<void> {
+    this.#hub = hub;
+    this.#unsubscribe = await this.#bus.subscribe((event) => this.#receive(event));
+    this.#timer = setInterval(() => this.#publishRoster(), ROSTER_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.stats.close();
+    await this.#unsubscribe?.();
+  }
+
+  /** Everyone online across the site, as this server knows it. */
+  online(): string[] {
+    return this.#presence.online();
+  }
+
+  publish(event: SiteEvent): void {
+    this.#bus.publish(event);
+  }
+
+  connectionOpened(connectionId: string, user: string, transport: Transport): void {
+    this.#localConnections.add(connectionId);
+    this.#presence.connected(user);
+    this.stats.connected(transport);
+    this.#publishRoster();
+  }
+
+  connectionClosed(connectionId: string, user: string, transport: Transport): void {
+    this.#localConnections.delete(connectionId);
+    this.#presence.disconnected(user);
+    this.stats.disconnected(transport);
+    this.#publishRoster();
+    this.#pushOnline();
+  }
+
+  #publishRoster(): void {
+    this.#bus.publish({ type: 'roster', instance: this.instance, users: this.#presence.localUsers(), at: Date.now() });
+    // Rosters of servers that went quiet expire here, even if no event arrives.
+    this.#pushOnline();
+  }
+
+  #receive(event: SiteEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.history.add({ id: event.id, room: event.room, from: event.from, text: event.text, at: event.at });
+        break;
+      case 'roster':
+        this.#presence.roster(event.instance, event.users, event.at);
+        this.#pushOnline();
+        break;
+    }
+  }
+
+  /** Tells this server's connections who is online, when that changed. */
+  #pushOnline(): void {
+    const online = this.#presence.online();
+    if (this.#hub === undefined || this.#localConnections.size === 0 || !this.#presence.changed(online)) return;
+    this.stats.sent(this.#localConnections.size);
+    this.#hub.clients.clients([...this.#localConnections]).send('online', online).catch(() => {
+      // A connection that just closed: the next change or roster refresh tells the rest.
+    });
+  }
+}
