@@ -1,7 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { Hub, JsonHubProtocol, Switchyard, type Backplane, type Logger } from '@switchyard/server';
+import { Hub, JsonHubProtocol, Switchyard, redactUrl, type Backplane, type Logger } from '@switchyard/server';
+import { metricsRequestHandler, PrometheusInstrumentation } from '@switchyard/metrics';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
 import { AuthorizedHub } from './authorized-hub.js';
 import { InvalidOperationException } from './exceptions.js';
@@ -26,7 +27,7 @@ export interface ConformanceServerOptions {
    */
   readonly httpsPort?: number;
   /**
-   * Where the server logs.
+   * Where the server logs. At debug level every request is logged (method and URL, tokens redacted).
    * @default undefined (silent)
    */
   readonly logger?: Logger;
@@ -45,6 +46,8 @@ export interface ConformanceServer {
   /** Base URL of the https listener, when one was asked for: the first half of `SERVER_URL`. */
   readonly httpsUrl: string | undefined;
   readonly app: Switchyard;
+  /** The app's Prometheus metrics, also served at `GET /metrics`. */
+  readonly metrics: PrometheusInstrumentation;
   /** Closes every hub connection gracefully, then both listeners. */
   close(): Promise<void>;
 }
@@ -70,7 +73,11 @@ class UncreatableHub extends Hub {
 export async function startConformanceServer(options: ConformanceServerOptions): Promise<ConformanceServer> {
   const host = options.host ?? '127.0.0.1';
   const authority = createTestAuthority();
+  const metrics = new PrometheusInstrumentation();
+  const serveMetrics = metricsRequestHandler(metrics.registry);
+  const logger = options.logger;
   const app = new Switchyard({
+    instrumentation: metrics,
     protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.backplane === undefined ? {} : { backplane: options.backplane }),
@@ -99,11 +106,14 @@ export async function startConformanceServer(options: ConformanceServerOptions):
     invokeClientResult: (connectionId) => testHub.clients.client(connectionId).invoke<number>('Result'),
   });
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    logger?.debug({ method: req.method, url: redactUrl(req.url ?? '') }, 'request');
     if (routes.handle(req, res)) return;
     if (app.handleRequest(req, res)) return;
+    if (req.url === '/metrics') return serveMetrics(req, res);
     res.writeHead(404, { 'Content-Length': 0 }).end();
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    logger?.debug({ method: req.method, url: redactUrl(req.url ?? ''), upgrade: req.headers.upgrade }, 'upgrade request');
     if (app.handleUpgrade(req, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   };
@@ -145,7 +155,7 @@ export async function startConformanceServer(options: ConformanceServerOptions):
       const httpsServer = createHttpsServer(createSelfSignedCertificate());
       httpsUrl = `https://${urlHost}:${await listen(httpsServer, options.httpsPort)}`;
     }
-    return { url, httpsUrl, app, close };
+    return { url, httpsUrl, app, metrics, close };
   } catch (error) {
     await close();
     throw error;

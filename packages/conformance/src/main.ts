@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Logger } from '@switchyard/server';
+import { createLogger } from './logging.js';
 import { createBackplane } from './backplane-url.js';
 import { startConformanceServer } from './conformance-server.js';
 
-// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001] [--backplane redis://127.0.0.1:6379 [--backplane-prefix site1]]`
+// `npm run conformance -- --port 5000 [--host 127.0.0.1] [--https-port 5001] [--backplane redis://127.0.0.1:6379 [--backplane-prefix site1]]
+//  [--log-level warn]` (or LOG_LEVEL); metrics at GET /metrics
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '5000' },
@@ -11,6 +12,8 @@ const { values } = parseArgs({
     'https-port': { type: 'string' },
     backplane: { type: 'string' },
     'backplane-prefix': { type: 'string' },
+    // Warnings and errors by default: a full official run makes thousands of requests.
+    'log-level': { type: 'string', default: process.env['LOG_LEVEL'] ?? 'warn' },
   },
 });
 
@@ -23,13 +26,13 @@ function portOption(name: string, raw: string): number {
   return port;
 }
 
-const logger: Logger = {
-  // Warnings and errors only: a full official run makes thousands of requests.
-  debug() {},
-  info() {},
-  warn: (entry: unknown, message?: string) => console.warn(message ?? '', entry),
-  error: (entry: unknown, message?: string) => console.error(message ?? '', entry),
-};
+let logger: ReturnType<typeof createLogger>;
+try {
+  logger = createLogger(values['log-level']);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
 
 const httpsRaw = values['https-port'];
 let backplane: Awaited<ReturnType<typeof createBackplane>> | undefined;

@@ -209,7 +209,8 @@ export class HubSession
         // Until onConnected has finished, messages wait.
         this.inbound.hold();
         this.#write(HANDSHAKE_ACCEPTED, false);
-        this.logger.debug({ protocol: outcome.protocol.name }, 'hub handshake completed');
+        // The request serializes redacted (no access or connection token, no Authorization, no cookie).
+        this.logger.debug({ protocol: outcome.protocol.name, request: this.connection.request }, 'hub handshake completed');
         this.#connecting = this.#connect();
         if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);
         return;
