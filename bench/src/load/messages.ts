@@ -1,4 +1,5 @@
 /** The IPC messages between the c100k coordinator and its server and load processes. */
+import type { PortRange } from './plan.js';
 
 /** One server process's state, sampled after a full GC. */
 export interface ServerStats {
@@ -23,6 +24,8 @@ export interface LoadTarget {
 export interface ConnectCommand {
   readonly type: 'connect';
   readonly targets: readonly LoadTarget[];
+  /** Per source address, the local ports this process binds (taken ones are skipped). */
+  readonly ports: Readonly<Record<string, PortRange>>;
   /** Hub path, e.g. `/load`. */
   readonly path: string;
   /** Handshakes in flight at once in this process. */
@@ -48,6 +51,8 @@ export type FromLoader =
       readonly open: number;
       readonly failed: number;
       readonly failures: Readonly<Record<string, number>>;
+      /** Local ports found taken (EADDRINUSE) and skipped. */
+      readonly portsSkipped: number;
       /** Per connection, ms from the start of its connect to its handshake answer. */
       readonly connectMs: readonly number[];
       readonly seconds: number;

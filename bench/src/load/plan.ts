@@ -8,11 +8,12 @@
 export interface MachineLimits {
   /** Open files one process may hold (`ulimit -n`). */
   readonly filesPerProcess: number;
-  /**
-   * Ephemeral ports one source address offers (`ip_local_port_range`): a socket bound to an address
-   * before it connects takes a port no other socket on that address holds, whatever the destination.
-   */
-  readonly portsPerAddress: number;
+}
+
+/** Local ports the load clients bind, first to last inclusive, on each source address. */
+export interface PortRange {
+  readonly first: number;
+  readonly last: number;
 }
 
 export interface PlanRequest {
@@ -22,9 +23,16 @@ export interface PlanRequest {
   /** Source addresses, e.g. 127.0.0.2 … 127.0.0.9. */
   readonly addresses: readonly string[];
   readonly limits: MachineLimits;
+  /**
+   * The local ports to bind on every source address. Each client binds an explicit port: letting the
+   * kernel pick one (`bind(addr, 0)`) costs a search that grows with the sockets already bound, and
+   * takes those ports from every other process's outgoing connects (the kernel's bind table is keyed
+   * by port number), so a range below the ephemeral one keeps the rest of the machine unaffected.
+   */
+  readonly ports: PortRange;
   /** Files a process keeps for itself (listening socket, broker links, stdio, modules). @default 1000 */
   readonly reservedFiles?: number;
-  /** Ports of each address left for everything else on the machine. @default 1000 */
+  /** Ports of each address left over for ports found taken (another listener, a TIME_WAIT). @default 1000 */
   readonly reservedPorts?: number;
 }
 
@@ -41,6 +49,8 @@ export interface LoadPlan {
   readonly perLoader: readonly number[];
   readonly perServer: readonly number[];
   readonly perAddress: Readonly<Record<string, number>>;
+  /** Per load process, its share of the port range on each address it uses, in proportion to its connections there. */
+  readonly ports: readonly Readonly<Record<string, PortRange>>[];
 }
 
 /** Thrown when the request cannot fit the limits; the message says which knob to turn. */
@@ -78,7 +88,11 @@ export function planLoad(request: PlanRequest): LoadPlan {
   }
 
   const fileBudget = limits.filesPerProcess - (request.reservedFiles ?? 1000);
-  const portBudget = limits.portsPerAddress - (request.reservedPorts ?? 1000);
+  const portCount = request.ports.last - request.ports.first + 1;
+  if (!(request.ports.first >= 1 && request.ports.last <= 65_535 && portCount >= 1)) {
+    throw new PlanError(`the port range ${request.ports.first}-${request.ports.last} is not within 1-65535`);
+  }
+  const portBudget = portCount - (request.reservedPorts ?? 1000);
   const worstLoader = Math.max(...perLoader);
   const worstServer = Math.max(...perServer);
   const worstAddress = Math.max(...perAddressIndex);
@@ -89,7 +103,7 @@ export function planLoad(request: PlanRequest): LoadPlan {
     throw new PlanError(`a server would hold ${worstServer} connections, over its ${fileBudget} (open-file limit ${limits.filesPerProcess} less reserve): raise --servers`);
   }
   if (worstAddress > portBudget) {
-    throw new PlanError(`a source address would need ${worstAddress} ports, over its ${portBudget} (ephemeral range ${limits.portsPerAddress} less reserve): raise --addresses`);
+    throw new PlanError(`a source address would need ${worstAddress} ports, over its ${portBudget} (${portCount} in the port range less reserve): raise --addresses`);
   }
 
   const plan: Slot[][] = Array.from({ length: loaders }, () => []);
@@ -102,7 +116,30 @@ export function planLoad(request: PlanRequest): LoadPlan {
     }
   }
   const perAddress = Object.fromEntries(addresses.map((address, index) => [address, perAddressIndex[index]!]));
-  return { loaders: plan, perLoader, perServer, perAddress };
+  const ports = splitPorts(request.ports, addresses, loaders, (loader, address) =>
+    Array.from({ length: servers }, (_, server) => counts.get(key(loader, server, address)) ?? 0).reduce((a, b) => a + b, 0),
+  );
+  return { loaders: plan, perLoader, perServer, perAddress, ports };
+}
+
+/** Each address's range cut into consecutive shares, one per load process using it, in proportion to its count. */
+function splitPorts(
+  range: PortRange, addresses: readonly string[], loaders: number, count: (loader: number, address: number) => number,
+): Record<string, PortRange>[] {
+  const shares: Record<string, PortRange>[] = Array.from({ length: loaders }, () => ({}));
+  const size = range.last - range.first + 1;
+  addresses.forEach((address, a) => {
+    const total = Array.from({ length: loaders }, (_, loader) => count(loader, a)).reduce((x, y) => x + y, 0);
+    let next = range.first;
+    for (let loader = 0; loader < loaders; loader++) {
+      const own = count(loader, a);
+      if (own === 0) continue;
+      const share = Math.floor((size * own) / total);
+      shares[loader]![address] = { first: next, last: next + share - 1 };
+      next += share;
+    }
+  });
+  return shares;
 }
 
 /** The loopback addresses 127.0.0.`first` … 127.0.0.`first + count − 1`. */

@@ -7,6 +7,8 @@ export interface RampResult {
   readonly open: number;
   readonly failed: number;
   readonly failures: Readonly<Record<string, number>>;
+  readonly portsSkipped: number;
+  readonly ports: string;
   readonly seconds: number;
   readonly connectMs: readonly number[];
 }
@@ -83,6 +85,8 @@ export function summarize(raw: RawResults) {
       open: rampResult.open,
       failed: rampResult.failed,
       failures: rampResult.failures,
+      portsSkipped: rampResult.portsSkipped,
+      ports: rampResult.ports,
       seconds: round(rampResult.seconds),
       connectsPerSecond: Math.round(rampResult.open / rampResult.seconds),
       connectMs: latency(rampResult.connectMs),
@@ -124,7 +128,7 @@ export function formatC100k(results: C100kResults): string {
   const lines = [
     `c100k: ${results.servers.length} servers on ${results.backplane}, ${ramp.plan.perLoader.length} load processes, ${Object.keys(ramp.plan.perAddress).length} source addresses, ${results.transport} connects`,
     '',
-    `ramp         ${ramp.open} open, ${ramp.failed} failed${failures === '' ? '' : ` (${failures})`} in ${ramp.seconds} s = ${ramp.connectsPerSecond} connects/s`,
+    `ramp         ${ramp.open} open, ${ramp.failed} failed${failures === '' ? '' : ` (${failures})`} in ${ramp.seconds} s = ${ramp.connectsPerSecond} connects/s (local ports ${ramp.ports}, ${ramp.portsSkipped} found taken)`,
     `connect      p50 ${ramp.connectMs.p50} ms, p99 ${ramp.connectMs.p99} ms, max ${ramp.connectMs.max} ms (socket to handshake answer, under ramp load)`,
     `held         ${results.serversHeld} connections on the servers (official clients included)`,
     `memory       ${results.perConnection.rssKB} KB RSS and ${results.perConnection.heapKB} KB heap per connection (after GC, above each server's idle baseline)`,

@@ -6,7 +6,7 @@
  */
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { interleave } from './plan.js';
+import { interleave, type PortRange } from './plan.js';
 import { nowMs, type ConnectCommand, type FromLoader, type LoadTarget, type ToLoader } from './messages.js';
 
 const RS = '\x1e';
@@ -90,12 +90,31 @@ function negotiate(agent: Agent, target: LoadTarget, path: string): Promise<stri
   });
 }
 
-/** Opens connection `index` to `target`; resolves once the hub handshake is answered. */
-function connectOne(index: number, target: LoadTarget, command: ConnectCommand, agent: Agent): Promise<void> {
+/** The ports of one address's range in turn, from a random start, each once. */
+class PortCursor {
+  readonly #range: PortRange;
+  readonly #start: number;
+  #taken = 0;
+
+  constructor(range: PortRange) {
+    this.#range = range;
+    this.#start = Math.floor(Math.random() * (range.last - range.first + 1));
+  }
+
+  next(): number | undefined {
+    const size = this.#range.last - this.#range.first + 1;
+    if (this.#taken >= size) return undefined;
+    return this.#range.first + ((this.#start + this.#taken++) % size);
+  }
+}
+
+/** Opens connection `index` to `target` from `localPort`; resolves once the hub handshake is answered. */
+function connectOne(index: number, target: LoadTarget, localPort: number, command: ConnectCommand, agent: Agent): Promise<void> {
   const opened = async (): Promise<WebSocket> => {
     const query = command.transport === 'negotiate' ? `?id=${encodeURIComponent(await negotiate(agent, target, command.path))}` : '';
     return new WebSocket(`ws://127.0.0.1:${target.port}${command.path}${query}`, {
       localAddress: target.address,
+      localPort,
       perMessageDeflate: false,
       handshakeTimeout: 60_000,
     });
@@ -140,6 +159,8 @@ async function connectAll(command: ConnectCommand): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: command.concurrency });
   const connectMs: number[] = [];
   const failures: Record<string, number> = {};
+  const cursors = new Map(Object.entries(command.ports).map(([address, range]) => [address, new PortCursor(range)]));
+  let portsSkipped = 0;
   let failed = 0;
   let opened = 0;
   let next = 0;
@@ -148,15 +169,25 @@ async function connectAll(command: ConnectCommand): Promise<void> {
   const lane = async (): Promise<void> => {
     while (next < targets.length) {
       const index = next++;
+      const target = targets[index]!;
       const begun = nowMs();
-      try {
-        await connectOne(index, targets[index]!, command, agent);
-        connectMs.push(nowMs() - begun);
-        opened++;
-      } catch (error) {
-        failed++;
-        const reason = failureReason(error);
-        failures[reason] = (failures[reason] ?? 0) + 1;
+      for (;;) {
+        const port = cursors.get(target.address)?.next();
+        try {
+          if (port === undefined) throw new Error(`no free local port left on ${target.address}`);
+          await connectOne(index, target, port, command, agent);
+          connectMs.push(nowMs() - begun);
+          opened++;
+        } catch (error) {
+          const reason = failureReason(error);
+          if (reason === 'EADDRINUSE') {
+            portsSkipped++; // another listener or a TIME_WAIT holds it: the next port
+            continue;
+          }
+          failed++;
+          failures[reason] = (failures[reason] ?? 0) + 1;
+        }
+        break;
       }
     }
   };
@@ -164,7 +195,7 @@ async function connectAll(command: ConnectCommand): Promise<void> {
   clearInterval(progress);
   agent.destroy();
   startPinging(command.pingIntervalMs);
-  send({ type: 'connected', open: connections.open, failed, failures, connectMs, seconds: (nowMs() - started) / 1000 });
+  send({ type: 'connected', open: connections.open, failed, failures, portsSkipped, connectMs, seconds: (nowMs() - started) / 1000 });
 }
 
 let pinger: NodeJS.Timeout | undefined;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busyShare, machineCpu } from '../load/cpu.js';
-import { machineLimits } from '../load/limits.js';
+import { machineLimits, parsePortRange } from '../load/limits.js';
 import type { ServerStats } from '../load/messages.js';
 import { OfficialClients } from '../load/official.js';
 import { loopbackAddresses, planLoad } from '../load/plan.js';
@@ -21,6 +21,8 @@ export interface C100kOptions {
   readonly servers: number;
   readonly loaders: number;
   readonly addresses: number;
+  /** Local ports bound on each source address, `first-last`; below the ephemeral range by default (see `planLoad`). */
+  readonly ports: string;
   /** Handshakes in flight at once per load process. */
   readonly concurrency: number;
   /** Official-client connections, round-robin over the servers. */
@@ -40,6 +42,7 @@ export const c100kDefaults: C100kOptions = {
   servers: 8,
   loaders: 8,
   addresses: 8,
+  ports: '10000-32767',
   concurrency: 64,
   official: 8,
   transport: 'direct',
@@ -83,12 +86,19 @@ async function loaderCpu(loaders: readonly LoadProcess[]): Promise<Array<{ cpuMi
 
 /** Opens every planned connection; progress on stderr every 2 s. */
 async function ramp(options: C100kOptions, servers: readonly ServerProcess[], loaders: readonly LoadProcess[], reporter: Reporter): Promise<RampResult> {
+  const limits = machineLimits();
+  const ports = parsePortRange(options.ports);
+  if (ports === undefined) throw new Error(`--ports must be first-last, got '${options.ports}'`);
+  if (ports.last >= limits.ephemeralPorts.first && ports.first <= limits.ephemeralPorts.last) {
+    reporter.note(`warning: --ports ${options.ports} overlaps the ephemeral range: other processes' outgoing connects lose those ports meanwhile`);
+  }
   const plan = planLoad({
     connections: options.connections,
     servers: options.servers,
     loaders: options.loaders,
     addresses: loopbackAddresses(options.addresses),
-    limits: machineLimits(),
+    limits,
+    ports,
   });
   const open = new Array<number>(loaders.length).fill(0);
   const failed = new Array<number>(loaders.length).fill(0);
@@ -111,6 +121,7 @@ async function ramp(options: C100kOptions, servers: readonly ServerProcess[], lo
     loader.send({
       type: 'connect',
       targets: plan.loaders[index]!.map((slot) => ({ address: slot.address, port: servers[slot.server]!.port, count: slot.count })),
+      ports: plan.ports[index]!,
       path: HUB_PATH,
       concurrency: options.concurrency,
       transport: options.transport === 'negotiate' ? 'negotiate' : 'direct',
@@ -127,6 +138,8 @@ async function ramp(options: C100kOptions, servers: readonly ServerProcess[], lo
     open: results.reduce((sum, result) => sum + result.open, 0),
     failed: results.reduce((sum, result) => sum + result.failed, 0),
     failures,
+    portsSkipped: results.reduce((sum, result) => sum + result.portsSkipped, 0),
+    ports: options.ports,
     seconds,
     connectMs: results.flatMap((result) => result.connectMs),
   };
@@ -192,6 +205,7 @@ export async function runC100k(options: C100kOptions, reporter: Reporter): Promi
   try {
     reporter.step(`starting ${options.servers} servers on ${options.backplane}`);
     servers.push(...(await Promise.all(Array.from({ length: options.servers }, () => ServerProcess.start(options.backplane, prefix, options.backlog)))));
+    await sleep(2000); // start-up garbage collected before the baseline
     const baseline = await allStats(servers);
     loaders.push(...Array.from({ length: options.loaders }, () => LoadProcess.start()));
     reporter.advance();
