@@ -8,6 +8,7 @@ import { HubException } from './errors.js';
 import { argumentCountMismatch, bindingFailed, buildErrorMessage, unknownMethod } from './error-messages.js';
 import type { HubSession } from './hub-session.js';
 import { runInvocation, sendError } from './invocation.js';
+import { refusedByRate } from './limits/rate-gate.js';
 
 /**
  * Handles one message. Returns false only when a non-streaming invocation must wait for a slot: the
@@ -57,6 +58,8 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
 
 function dispatchInvocation(session: HubSession, message: InvocationMessage | StreamInvocationMessage): boolean {
   const { endpoint } = session;
+  const budget = session.invocationBudget;
+  if (budget !== undefined && refusedByRate(session, budget, message)) return true;
   const method = endpoint.methods.get(message.target);
   if (method === undefined) {
     session.logger.debug({ target: message.target }, 'unknown hub method');

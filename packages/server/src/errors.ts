@@ -41,6 +41,12 @@ export const HubErrorCode = {
   BackplaneUnavailable: 'ERR_HUB_BACKPLANE_UNAVAILABLE',
   /** No server acknowledged a group change within `backplaneAckTimeoutMs` (no server holds the connection). */
   BackplaneTimeout: 'ERR_HUB_BACKPLANE_TIMEOUT',
+  /** A client invoked faster than `invocationRateLimit` allows (a {@link HubLimitException}). */
+  RateLimited: 'ERR_HUB_RATE_LIMITED',
+  /** `groups.add` beyond `maximumGroupsPerConnection` (a {@link HubLimitException}). */
+  TooManyGroups: 'ERR_HUB_TOO_MANY_GROUPS',
+  /** The connection's credentials expired (`Principal.expiresAt`), so it was closed (a {@link HubLimitException}). */
+  AuthenticationExpired: 'ERR_HUB_AUTHENTICATION_EXPIRED',
 } as const;
 export type HubErrorCode = (typeof HubErrorCode)[keyof typeof HubErrorCode];
 
@@ -56,6 +62,21 @@ export class HubError extends Error {
     super(message, options);
     this.code = code;
     this.name = name;
+  }
+}
+
+/**
+ * A limit or policy of the server refused something: a {@link HubException} (so clients see its message
+ * even without detailed errors: "HubException: …") with a stable `code`. Thrown to hub code by
+ * `groups.add` beyond `maximumGroupsPerConnection`; passed to `onDisconnected` when the server closes a
+ * connection for its rate or its expired credentials.
+ */
+export class HubLimitException extends HubException {
+  readonly code: HubErrorCode;
+
+  constructor(code: HubErrorCode, message: string) {
+    super(message);
+    this.code = code;
   }
 }
 

@@ -35,6 +35,9 @@ import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
 import type { SerializedMessage } from './lifetime/serialized-message.js';
 import { SessionStreams } from './session-streams.js';
 import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
+import { authenticationExpired, authenticationExpiredError } from './limits/authentication-expiry.js';
+import { InvocationBudget } from './limits/invocation-rate.js';
+import type { HubLimitException } from './errors.js';
 import { MessageBuffer, type MessageBufferOwner } from './message-buffer.js';
 
 type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
@@ -69,6 +72,8 @@ export class HubSession
   readonly streams: SessionStreams;
   /** Dispatch order, invocation slots and read pauses. */
   readonly inbound: InboundQueue;
+  /** `invocationRateLimit` of this connection; undefined when there is none. */
+  readonly invocationBudget: InvocationBudget | undefined;
   #registered = false;
   #hubConnected = false;
   #connecting: Promise<void> | undefined;
@@ -82,6 +87,8 @@ export class HubSession
     this.callerContext = new HubCallerContext(this);
     this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
     this.streams = new SessionStreams(this.inbound, endpoint.options.streamBufferCapacity);
+    const rateLimit = endpoint.options.invocationRateLimit;
+    this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
     const now = endpoint.heartbeat.touch();
     this.#lastSendAt = now;
     this.#lastReceiveAt = now;
@@ -112,6 +119,9 @@ export class HubSession
   get signal(): AbortSignal {
     return this.#abort.signal;
   }
+  get maximumGroups(): number | null {
+    return this.endpoint.options.maximumGroupsPerConnection;
+  }
 
   sendMessage(message: HubMessage): boolean {
     if (this.#state === 'closed' || this.#protocol === undefined) return false;
@@ -137,6 +147,11 @@ export class HubSession
     // Closing first: a lost transport then ends as an abort (onDisconnected without an error).
     this.#close(undefined, false, undefined);
     this.connection.resumable = false;
+  }
+
+  /** A limit or policy ends the connection: Close with its text (a HubException's is always shown). */
+  closeForLimit(error: HubLimitException, allowReconnect: boolean): void {
+    this.#close(error, allowReconnect, error);
   }
 
   /** App shutdown: Close {allowReconnect: true}; resolves once onDisconnected has run. */
@@ -291,6 +306,12 @@ export class HubSession
     const { options } = this.endpoint;
     if (this.#state === 'handshaking') {
       if (now >= this.#handshakeDeadline) this.#rejectHandshake(HANDSHAKE_CANCELED);
+      return;
+    }
+    const user = this.connection.user;
+    if (user?.expiresAt !== undefined && options.closeOnAuthenticationExpiration && authenticationExpired(user)) {
+      this.logger.debug('authentication expired; closing the connection');
+      this.closeForLimit(authenticationExpiredError(), true);
       return;
     }
     // Long polling has inherent keep-alive: every poll is one.

@@ -10,8 +10,8 @@ export {
   type ClientMethodName,
   type ClientMethodArgs,
 } from './clients.js';
-export { HubException, HubError, HubErrorCode, isHubError } from './errors.js';
-export { hubOptionDefaults, type HubOptions } from './options.js';
+export { HubException, HubError, HubErrorCode, HubLimitException, isHubError } from './errors.js';
+export { hubOptionDefaults, type HubOptions, type InvocationRateLimit } from './options.js';
 export { type Policy, type HubAuthorization } from './auth/authorization.js';
 export { jwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.js';
 export { type Logger, type LogFunction, silentLogger, childLogger } from './logger.js';

@@ -23,7 +23,9 @@ export type InvocationFailureReason =
   /** The method's authorization policy refused the caller. */
   | 'unauthorized'
   /** Wrong argument count, or a streaming/non-streaming mismatch. */
-  | 'invalid_invocation';
+  | 'invalid_invocation'
+  /** Refused by the connection's `invocationRateLimit` (not run). */
+  | 'rate_limited';
 
 export interface SwitchyardInstrumentation extends ConnectionsInstrumentation {
   /** Hub messages parsed from a client (after the handshake; Pings, Acks and Closes included). */

@@ -74,6 +74,39 @@ export interface HubOptions {
    * @default connection => connection.user?.userId
    */
   userIdProvider?: (connection: Connection) => string | undefined;
+  /**
+   * Invocations (and stream invocations) one connection may start: a token bucket refilled at
+   * `perSecond` holding up to `burst`. An invocation beyond it is answered with a Completion error
+   * ("Failed to invoke '{method}' because the invocation rate limit was exceeded."), not run; after
+   * `closeAfterRejections` refused in a row the connection is closed (`ERR_HUB_RATE_LIMITED`).
+   * `null` = no limit, as .NET.
+   * @default null
+   */
+  invocationRateLimit?: InvocationRateLimit | null;
+  /**
+   * Groups one connection may be in at once (on the server holding it); `groups.add` beyond it throws
+   * a `HubLimitException` (`ERR_HUB_TOO_MANY_GROUPS`). `null` = no limit.
+   * @default 100
+   */
+  maximumGroupsPerConnection?: number | null;
+  /**
+   * Close a connection once its credentials expire (`Principal.expiresAt`, the JWT `exp` with
+   * `jwtAuthenticator`), as .NET's `CloseOnAuthenticationExpiration`: Close with
+   * "Connection closed with an error. HubException: The authentication expired." and `allowReconnect`,
+   * so a client reconnects with a fresh token. Long polling renews the expiry with every poll.
+   * @default true
+   */
+  closeOnAuthenticationExpiration?: boolean;
+}
+
+/** See {@link HubOptions.invocationRateLimit}. */
+export interface InvocationRateLimit {
+  /** Tokens added per second (the sustained invocation rate). */
+  readonly perSecond: number;
+  /** Bucket size: invocations allowed at once after a quiet period (an integer). @default perSecond, rounded up */
+  readonly burst?: number;
+  /** Refused invocations in a row after which the connection is closed. @default 100 */
+  readonly closeAfterRejections?: number;
 }
 
 /** The keys of {@link HubOptions}: `mapHub` passes every other key to the connections layer. */
@@ -89,6 +122,9 @@ const hubOptionKeys: ReadonlySet<string> = new Set<keyof HubOptions>([
   'statefulReconnectBufferSize',
   'authorization',
   'userIdProvider',
+  'invocationRateLimit',
+  'maximumGroupsPerConnection',
+  'closeOnAuthenticationExpiration',
 ]);
 
 /** Splits `mapHub` options into the hub's and the connection endpoint's. */
@@ -112,6 +148,9 @@ export interface ResolvedHubOptions {
   readonly statefulReconnectBufferSize: number;
   readonly authorization: HubAuthorization;
   readonly userIdProvider: (connection: Connection) => string | undefined;
+  readonly invocationRateLimit: Required<InvocationRateLimit> | null;
+  readonly maximumGroupsPerConnection: number | null;
+  readonly closeOnAuthenticationExpiration: boolean;
 }
 
 /** The defaults, as in .NET's `HubOptionsSetup`. */
@@ -127,6 +166,9 @@ export const hubOptionDefaults: ResolvedHubOptions = Object.freeze({
   statefulReconnectBufferSize: 100_000,
   authorization: Object.freeze({}),
   userIdProvider: (connection: Connection) => connection.user?.userId,
+  invocationRateLimit: null,
+  maximumGroupsPerConnection: 100,
+  closeOnAuthenticationExpiration: true,
 });
 
 /** Applies defaults and validates ranges. @throws HubError `ERR_HUB_INVALID_OPTION` */
@@ -148,7 +190,12 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     statefulReconnectBufferSize: options.statefulReconnectBufferSize ?? hubOptionDefaults.statefulReconnectBufferSize,
     authorization: options.authorization ?? hubOptionDefaults.authorization,
     userIdProvider: options.userIdProvider ?? hubOptionDefaults.userIdProvider,
+    invocationRateLimit: resolveRateLimit(options.invocationRateLimit),
+    maximumGroupsPerConnection:
+      options.maximumGroupsPerConnection === undefined ? hubOptionDefaults.maximumGroupsPerConnection : options.maximumGroupsPerConnection,
+    closeOnAuthenticationExpiration: options.closeOnAuthenticationExpiration ?? hubOptionDefaults.closeOnAuthenticationExpiration,
   };
+  if (resolved.maximumGroupsPerConnection !== null) requirePositive('maximumGroupsPerConnection', resolved.maximumGroupsPerConnection, true);
   requirePositive('keepAliveIntervalMs', resolved.keepAliveIntervalMs);
   requirePositive('clientTimeoutMs', resolved.clientTimeoutMs);
   requirePositive('handshakeTimeoutMs', resolved.handshakeTimeoutMs);
@@ -157,6 +204,15 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   requirePositive('maximumParallelInvocationsPerClient', resolved.maximumParallelInvocationsPerClient, true);
   if (resolved.clientResultTimeoutMs !== null) requirePositive('clientResultTimeoutMs', resolved.clientResultTimeoutMs);
   requirePositive('statefulReconnectBufferSize', resolved.statefulReconnectBufferSize, true);
+  return resolved;
+}
+
+function resolveRateLimit(limit: InvocationRateLimit | null | undefined): Required<InvocationRateLimit> | null {
+  if (limit === undefined || limit === null) return hubOptionDefaults.invocationRateLimit;
+  const resolved = { perSecond: limit.perSecond, burst: limit.burst ?? Math.max(1, Math.ceil(limit.perSecond)), closeAfterRejections: limit.closeAfterRejections ?? 100 };
+  requirePositive('invocationRateLimit.perSecond', resolved.perSecond);
+  requirePositive('invocationRateLimit.burst', resolved.burst, true);
+  requirePositive('invocationRateLimit.closeAfterRejections', resolved.closeAfterRejections, true);
   return resolved;
 }
 

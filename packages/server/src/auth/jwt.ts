@@ -74,10 +74,12 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): (request: In
     const principal: Principal = {
       userId: userIdOf(payload, userIdClaim),
       claims: payload,
-      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+      // When this token stops being accepted: `exp` plus the clock tolerance. Hubs close connections
+      // then (closeOnAuthenticationExpiration), so a WebSocket ends when its next poll would be refused.
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 + toleranceMs : undefined,
     };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(token, { principal, validUntil: principal.expiresAt === undefined ? Infinity : principal.expiresAt + toleranceMs });
+    cache.set(token, { principal, validUntil: principal.expiresAt ?? Infinity });
     return principal;
   };
 }

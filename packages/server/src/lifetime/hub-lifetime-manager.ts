@@ -15,6 +15,11 @@ export interface HubConnectionContext {
   readonly protocol: HubProtocol;
   /** Aborted when the hub connection ends (before `onDisconnected`). */
   readonly signal: AbortSignal;
+  /**
+   * Groups the connection may be in at once (`maximumGroupsPerConnection`); a manager adding it to one
+   * more throws `ERR_HUB_TOO_MANY_GROUPS` (limits/group-quota.ts). Undefined or null: no limit.
+   */
+  readonly maximumGroups?: number | null;
   /** Writes one message in the connection's protocol; false when the connection has ended. */
   sendMessage(message: HubMessage): boolean;
   /** Writes a message shared with other recipients, reusing its encoding; false when ended. */

@@ -5,6 +5,7 @@ import type { Heartbeat } from '../heartbeat.js';
 import { ClientResultTracker } from './client-result-tracker.js';
 import type { HubConnectionContext, HubLifetimeManager, SendTarget } from './hub-lifetime-manager.js';
 import { SerializedMessage } from './serialized-message.js';
+import { groupQuotaRefusal } from '../limits/group-quota.js';
 
 export interface LocalHubLifetimeManagerOptions {
   /** The shared heartbeat, for client-result timeouts. */
@@ -130,6 +131,8 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
   addToGroup(connectionId: string, group: string): Promise<void> {
     const connection = this.#connections.get(connectionId);
     if (connection === undefined || connection.signal.aborted) return Promise.resolve();
+    const refused = groupQuotaRefusal(connection, this.#memberships.get(connection), group);
+    if (refused !== undefined) return Promise.reject(refused);
     let groups = this.#memberships.get(connection);
     if (groups === undefined) this.#memberships.set(connection, (groups = new Set()));
     if (!groups.has(group)) {

@@ -1,4 +1,5 @@
 import type { HubConnectionContext } from '../lifetime/hub-lifetime-manager.js';
+import { checkGroupQuota } from '../limits/group-quota.js';
 
 /** What leaving made empty on this server, so the manager can drop those subscriptions. */
 export interface Departure {
@@ -34,8 +35,12 @@ export class LocalIndex {
     return { emptiedGroups, userEmptied };
   }
 
-  /** Adds to a group; true when the connection is the group's first member here. */
+  /**
+   * Adds to a group; true when the connection is the group's first member here.
+   * @throws HubLimitException `ERR_HUB_TOO_MANY_GROUPS` beyond the connection's `maximumGroups`.
+   */
   join(connection: HubConnectionContext, group: string): boolean {
+    checkGroupQuota(connection, this.#memberships.get(connection), group);
     let groups = this.#memberships.get(connection);
     if (groups === undefined) this.#memberships.set(connection, (groups = new Set()));
     if (groups.has(group)) return false;

@@ -303,7 +303,10 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
     const connection = this.#index.connections.get(command.connectionId);
     if (connection === undefined) return; // another server's connection, or none: only the owner answers
     const applied = command.action === GroupAction.Add ? this.#joinLocal(connection, command.group) : this.#leaveLocal(connection, command.group);
-    void applied.then(() => this.#link.publish({ kind: 'ack', hub: this.#hub, serverId: command.serverId }, encodeAck(command.id)));
+    // A join refused by maximumGroupsPerConnection is acknowledged too: the asking server is not told
+    // (the envelope has no room for an error), but it does not wait for a timeout either.
+    const ack = (): Promise<boolean> => this.#link.publish({ kind: 'ack', hub: this.#hub, serverId: command.serverId }, encodeAck(command.id));
+    void applied.then(ack, ack);
   }
 
   #receiveAck(payload: Uint8Array): void {
