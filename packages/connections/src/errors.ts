@@ -23,6 +23,15 @@ export const ConnectionsErrorCode = {
   DisconnectTimeout: 'ERR_CONNECTION_DISCONNECT_TIMEOUT',
   /** The `ConnectionHandler` or the listener's `onData` threw; the connection is closed. */
   HandlerFailed: 'ERR_CONNECTION_HANDLER_FAILED',
+  /**
+   * Refusals, never thrown or passed to onClose (the request is answered instead; docs/security.md):
+   * a new connection beyond `maxConnectionsPerUser` or `maxConnectionsPerAddress` (429).
+   */
+  TooManyConnections: 'ERR_CONNECTION_TOO_MANY_CONNECTIONS',
+  /** Refusal: a connection token presented by another user than the one who negotiated it (403). */
+  ForeignToken: 'ERR_CONNECTION_FOREIGN_TOKEN',
+  /** Refusal: a request whose `Origin` is outside the CORS allow-list (403). */
+  OriginNotAllowed: 'ERR_CONNECTION_ORIGIN_NOT_ALLOWED',
 } as const;
 export type ConnectionsErrorCode = (typeof ConnectionsErrorCode)[keyof typeof ConnectionsErrorCode];
 

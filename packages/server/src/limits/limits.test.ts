@@ -129,6 +129,7 @@ describe('closeOnAuthenticationExpiration', () => {
       const authenticate = jwtAuthenticator({ secret: SECRET });
       app.mapHub('/expiring', LimitsHub, { authenticate, requireAuthentication: true });
       app.mapHub('/lenient', LimitsHub, { authenticate, requireAuthentication: true, closeOnAuthenticationExpiration: false });
+      app.mapHub('/single', LimitsHub, { authenticate, requireAuthentication: true, maxConnectionsPerUser: 1 });
     });
   });
   after(() => server.close());
@@ -176,6 +177,32 @@ describe('closeOnAuthenticationExpiration', () => {
       assert.equal(await connection.invoke('echo', 'after'), 'after');
     } finally {
       await connection.stop();
+    }
+  });
+
+  test('maxConnectionsPerUser through mapHub: the official client is refused at negotiate with 429 until the first one stops', async () => {
+    const jwt = await new SignJWT({ sub: 'ann' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    const first = officialClient(`${server.baseUrl}/single`, 'WebSockets', 'json', { accessTokenFactory: () => jwt });
+    const second = officialClient(`${server.baseUrl}/single`, 'LongPolling', 'json', { accessTokenFactory: () => jwt });
+    try {
+      await first.start();
+      await assert.rejects(second.start(), { message: "Failed to complete negotiation with the server: Error: Too many connections for this user.: Status code '429'" });
+      await first.stop();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await second.start();
+          break;
+        } catch (error) {
+          // The server may not have seen the first one's close yet.
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      assert.equal(await second.invoke('echo', 'in'), 'in');
+    } finally {
+      await first.stop();
+      await second.stop();
     }
   });
 
