@@ -60,7 +60,7 @@ export class ServerStats {
 
   #sample(): void {
     const memory = process.memoryUsage();
-    const ms = (ns: number): number => Math.max(0, Math.round(ns / 10_000) / 100 - LOOP_RESOLUTION_MS);
+    const ms = (ns: number): number => Math.round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100;
     const sample: MonitorSample = {
       at: Date.now(),
       instance: this.#instance,

@@ -123,7 +123,7 @@ export class Live {
   async #announce(connection: Connection, generation: number): Promise<void> {
     const welcome = await connection.invoke('welcome');
     if (generation !== this.#generation) return;
-    this.#options.onState('Connected', `${welcome.transport} · server ${welcome.instance}`);
+    this.#options.onState('Connected', `${welcome.transport} · ${welcome.instance}`);
     this.#options.log(`Connected to server ${welcome.instance} over ${welcome.transport} (connection ${connection.connectionId ?? '?'}, backplane: ${welcome.backplane}).`, 'good');
     for (const listener of this.#ready) listener(connection, welcome);
   }
