@@ -1,68 +1,99 @@
 /**
- * `npm run bench -- <scenario> [--key value …]`: runs one benchmark scenario, prints medians and
- * ratios, and writes the full results as JSON to `.bench-results/<scenario>-<timestamp>.json`.
- * Scenarios register below; each gets its defaults overridden by `--name value` options.
+ * `npm run bench -- <scenario>|all [--quick] [--publish] [--name value …]`: runs benchmark scenarios
+ * (servers and load in child processes), prints medians, ratios and targets, and writes
+ * `.bench-results/<scenario>-<timestamp>.{json,svg}`. `all` also prints the README's tables in
+ * markdown; `--publish` copies the SVGs and that markdown to `bench/results/`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { clusterDefaults, runCluster, type ClusterOptions } from './scenarios/cluster.js';
-import { formatCluster } from './report.js';
+import { parseCommandLine, resolveOptions, type CommandLine } from './harness/cli.js';
+import { machineInfo, publish, timestamp, writeResults } from './harness/output.js';
+import { Progress } from './harness/progress.js';
+import { chartOf, markdownTable, ratioLines, targetsMarkdown, textTable } from './harness/report.js';
+import type { Headline, Scenario } from './harness/scenario.js';
+import { renderBarChart } from './harness/svg.js';
+import { scenarios } from './scenarios/index.js';
 
-interface Scenario {
-  readonly description: string;
-  readonly defaults: Record<string, string | number>;
-  run(options: Record<string, string | number>, log: (line: string) => void): Promise<{ results: unknown; report: string }>;
+function usage(): string {
+  const lines = ['usage: npm run bench -- <scenario>|all [--quick] [--publish] [--option value …]', '', 'scenarios:'];
+  for (const [key, scenario] of Object.entries(scenarios)) {
+    lines.push(`  ${key}: ${scenario.description}`, `    options (defaults): ${JSON.stringify(scenario.defaults)}`, `    --quick: ${JSON.stringify(scenario.quick)}`);
+  }
+  lines.push('', 'all: every scenario in turn, then the README tables in markdown');
+  return lines.join('\n');
 }
 
-const scenarios: Record<string, Scenario> = {
-  cluster: {
-    description: 'cross-server delivery throughput and latency: Switchyard on Redis and NATS vs Socket.IO + @socket.io/redis-adapter',
-    defaults: { ...clusterDefaults },
-    async run(options, log) {
-      const results = await runCluster(options as unknown as ClusterOptions, log);
-      return { results, report: formatCluster(options as unknown as ClusterOptions, results) };
-    },
-  },
-};
+interface Ran {
+  readonly name: string;
+  readonly headlines: readonly Headline[];
+  readonly svg: string;
+}
+
+async function runOne(name: string, scenario: Scenario, commandLine: CommandLine): Promise<Ran> {
+  const options = resolveOptions(scenario.defaults, commandLine.quick ? scenario.quick : undefined, commandLine.overrides);
+  const started = new Date();
+  const machine = machineInfo();
+  const progress = new Progress(`[${name}]`);
+  const outcome = await scenario.run({ options, progress });
+  progress.finish();
+  const svg = renderBarChart(chartOf(`${name}: ${scenario.description}`, `medians; node ${machine.node}, ${machine.cpus} × ${machine.cpu}, load average ${machine.loadAverage} at start${commandLine.quick ? '; --quick' : ''}`, outcome.headlines));
+  const file = writeResults(`${name}-${timestamp(started)}`, { scenario: name, started: started.toISOString(), finished: new Date().toISOString(), machine, quick: commandLine.quick, options, headlines: outcome.headlines, results: outcome.results }, svg);
+  console.log(`\n== ${name} ==`);
+  if (outcome.report.length > 0) console.log(outcome.report);
+  console.log(textTable(outcome.headlines));
+  const baseline = outcome.headlines.some((row) => 'raw ws' in row.values) ? 'raw ws' : undefined;
+  if (baseline !== undefined) console.log(ratioLines(outcome.headlines, baseline));
+  console.log(`results: ${file} (and .svg)`);
+  if (commandLine.publish) console.log(`published: ${publish(`${name}.svg`, svg)}`);
+  return { name, headlines: outcome.headlines, svg };
+}
+
+function readme(ran: readonly Ran[], commandLine: CommandLine): string {
+  const machine = machineInfo();
+  const lines = [
+    `Measured with \`npm run bench -- all${commandLine.quick ? ' --quick' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB; 1-minute load average ${machine.loadAverage} at the end. Medians over the repeats.`,
+    '',
+    '### Targets',
+    '',
+    targetsMarkdown(ran),
+  ];
+  for (const { name, headlines } of ran) lines.push('', `### ${name}`, '', markdownTable(headlines), '', `![${name}](bench/results/${name}.svg)`);
+  return `${lines.join('\n')}\n`;
+}
 
 const name = process.argv[2];
-const scenario = name === undefined ? undefined : scenarios[name];
-if (scenario === undefined) {
-  console.error(`usage: npm run bench -- <scenario> [--option value …]\n\nscenarios:`);
-  for (const [key, { description, defaults }] of Object.entries(scenarios)) {
-    console.error(`  ${key}: ${description}\n    options (defaults): ${JSON.stringify(defaults)}`);
-  }
-  process.exit(2);
-}
-
-const options: Record<string, string | number> = { ...scenario.defaults };
-let values: Record<string, string | boolean | undefined>;
+let commandLine: CommandLine;
 try {
-  const declared = Object.fromEntries(Object.keys(options).map((key) => [key, { type: 'string' as const }]));
-  ({ values } = parseArgs({ args: process.argv.slice(3), options: declared, strict: true }));
+  commandLine = parseCommandLine(process.argv.slice(3));
 } catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}; options: ${Object.keys(options).join(', ')}`);
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
   process.exit(2);
 }
-for (const [key, value] of Object.entries(values)) {
-  if (typeof value !== 'string') continue;
-  const number = Number(value);
-  if (typeof scenario.defaults[key] === 'number' && !(number > 0)) {
-    console.error(`--${key} must be a positive number, got '${value}'`);
-    process.exit(2);
-  }
-  options[key] = typeof scenario.defaults[key] === 'number' ? number : value;
+if (name === undefined || (name !== 'all' && scenarios[name] === undefined)) {
+  console.error(usage());
+  process.exit(2);
 }
 
-const started = new Date();
-const { results, report } = await scenario.run(options, (line) => console.log(`  ${line}`));
-console.log(`\n${report}`);
-const directory = join(process.cwd(), '.bench-results');
-mkdirSync(directory, { recursive: true });
-const file = join(directory, `${name}-${started.toISOString().replaceAll(':', '-')}.json`);
-const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
-writeFileSync(file, `${JSON.stringify({ scenario: name, started: started.toISOString(), machine, options, results }, null, 2)}\n`);
-console.log(`\nresults: ${file}`);
-process.exit(0);
+const selected = name === 'all' ? Object.entries(scenarios).filter(([, scenario]) => scenario.inAll !== false) : [[name, scenarios[name]!] as const];
+const known = new Set(selected.flatMap(([, scenario]) => Object.keys(scenario.defaults)));
+const unknown = Object.keys(commandLine.overrides).filter((key) => !known.has(key));
+if (unknown.length > 0) {
+  console.error(`unknown option(s): ${unknown.map((key) => `--${key}`).join(', ')}\n\n${usage()}`);
+  process.exit(2);
+}
+
+const ran: Ran[] = [];
+let failed = 0;
+for (const [key, scenario] of selected) {
+  try {
+    ran.push(await runOne(key, scenario, commandLine));
+  } catch (error) {
+    failed++;
+    console.error(`\n${key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
+if (name === 'all') {
+  const markdown = readme(ran, commandLine);
+  console.log(`\n== README (markdown) ==\n\n${markdown}`);
+  writeResults(`all-${timestamp(new Date())}`, { scenarios: ran.map(({ name: scenario, headlines }) => ({ scenario, headlines })) }, ran[0]?.svg ?? '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+  if (commandLine.publish) console.log(`published: ${publish('README-table.md', markdown)}`);
+}
+process.exit(failed > 0 ? 1 : 0);

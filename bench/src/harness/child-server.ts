@@ -13,7 +13,7 @@ export class ChildServer {
 
   /** Runs `servers/<script>.js` with `args`; resolves when it prints `LISTENING <port>`. */
   static start(script: string, args: readonly string[]): Promise<ChildServer> {
-    const path = fileURLToPath(new URL(`./servers/${script}.js`, import.meta.url));
+    const path = fileURLToPath(new URL(`../servers/${script}.js`, import.meta.url));
     const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     return new Promise((resolve, reject) => {
       let output = '';

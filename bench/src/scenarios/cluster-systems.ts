@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as signalR from '@microsoft/signalr';
 import { io, type Socket } from 'socket.io-client';
-import { ChildServer } from './child-server.js';
+import { ChildServer } from '../harness/child-server.js';
 
 /** Sends broadcasts through server A. */
 export interface Sender {
@@ -51,7 +51,7 @@ abstract class TwoServers implements SystemUnderTest {
 /** Switchyard servers with a backplane, the official client over WebSockets and JSON. */
 export class SwitchyardSystem extends TwoServers {
   readonly name: string;
-  protected readonly script = 'switchyard-server';
+  protected readonly script = 'cluster-switchyard';
   readonly #backplane: string;
   readonly #connections: signalR.HubConnection[] = [];
 
@@ -94,7 +94,7 @@ export class SwitchyardSystem extends TwoServers {
 /** Socket.IO servers with @socket.io/redis-adapter, socket.io-client over WebSockets. */
 export class SocketIoSystem extends TwoServers {
   readonly name = 'socket.io + redis-adapter';
-  protected readonly script = 'socketio-server';
+  protected readonly script = 'cluster-socketio';
   readonly #redis: string;
   readonly #sockets: Socket[] = [];
 

@@ -6,10 +6,12 @@
  *   sender and the receivers live in this process).
  */
 import { performance } from 'node:perf_hooks';
-import { median, percentile, round } from '../stats.js';
-import { SocketIoSystem, SwitchyardSystem, type Sender, type SystemUnderTest } from '../systems.js';
+import type { Progress } from '../harness/progress.js';
+import type { Headline, Scenario } from '../harness/scenario.js';
+import { median, percentile, round } from '../harness/stats.js';
+import { SocketIoSystem, SwitchyardSystem, type Sender, type SystemUnderTest } from './cluster-systems.js';
 
-export interface ClusterOptions {
+interface ClusterOptions {
   readonly receivers: number;
   readonly messages: number;
   readonly latencyMessages: number;
@@ -20,7 +22,7 @@ export interface ClusterOptions {
   readonly nats: string;
 }
 
-export const clusterDefaults: ClusterOptions = {
+const clusterDefaults: ClusterOptions = {
   receivers: 20,
   messages: 2_000,
   latencyMessages: 200,
@@ -37,7 +39,7 @@ interface RunResult {
   readonly latencyP99Ms: number;
 }
 
-export interface SystemResult {
+interface SystemResult {
   readonly runs: RunResult[];
   readonly median: RunResult;
 }
@@ -106,7 +108,7 @@ async function measure(sender: Sender, setRound: (round: Round) => void, options
   };
 }
 
-export async function runCluster(options: ClusterOptions, log: (line: string) => void): Promise<Record<string, SystemResult>> {
+async function runCluster(options: ClusterOptions, progress: Progress): Promise<Record<string, SystemResult>> {
   const systems: SystemUnderTest[] = [
     new SwitchyardSystem('switchyard + redis', options.redis),
     new SocketIoSystem(options.redis),
@@ -114,24 +116,28 @@ export async function runCluster(options: ClusterOptions, log: (line: string) =>
   ];
   const text = 'x'.repeat(options.payloadBytes);
   const prepared: Array<{ system: SystemUnderTest; sender: Sender; setRound: (round: Round) => void }> = [];
+  progress.start(systems.length * (1 + options.runs));
   try {
     for (const system of systems) {
+      progress.step(`${system.name}: starting, connecting, warming up`);
       await system.start();
       let current = new Round(options.receivers);
       for (let i = 0; i < options.receivers; i++) await system.connectReceiver((seq) => current.onMessage(i, seq));
       const sender = await system.connectSender();
       const setRound = (next: Round): void => void (current = next);
-      log(`${system.name}: warming up`);
       await measure(sender, setRound, options, text);
       prepared.push({ system, sender, setRound });
+      progress.advance();
     }
     const runs = new Map<string, RunResult[]>(systems.map((system) => [system.name, []]));
     // Interleaved, so drift on a shared machine spreads over every system alike.
     for (let run = 1; run <= options.runs; run++) {
       for (const { system, sender, setRound } of prepared) {
+        progress.step(`run ${run}/${options.runs}: ${system.name}`);
         const result = await measure(sender, setRound, options, text);
         runs.get(system.name)!.push(result);
-        log(`run ${run} ${system.name}: ${result.deliveriesPerSecond} deliveries/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`);
+        progress.note(`run ${run} ${system.name}: ${result.deliveriesPerSecond} deliveries/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`);
+        progress.advance();
       }
     }
     return Object.fromEntries(
@@ -151,3 +157,25 @@ export async function runCluster(options: ClusterOptions, log: (line: string) =>
     await Promise.all(systems.map((system) => system.stop().catch(() => {})));
   }
 }
+
+export const cluster: Scenario = {
+  description: 'cross-server delivery through Redis and NATS vs Socket.IO + @socket.io/redis-adapter: throughput and latency',
+  defaults: { ...clusterDefaults },
+  quick: { receivers: 10, messages: 500, latencyMessages: 50, runs: 1 },
+  async run({ options, progress }) {
+    const clusterOptions = options as unknown as ClusterOptions;
+    const results = await runCluster(clusterOptions, progress);
+    const pick = (field: keyof RunResult): Record<string, number> => Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.median[field]]));
+    const throughput = pick('deliveriesPerSecond');
+    const headlines: Headline[] = [
+      { metric: 'deliveries per second (1/s)', values: throughput },
+      { metric: 'latency p50 (ms)', values: pick('latencyP50Ms') },
+      { metric: 'latency p99 (ms)', values: pick('latencyP99Ms') },
+    ];
+    return {
+      results,
+      report: `sender on server A, ${clusterOptions.receivers} receivers on server B (servers in their own processes, clients in this one); ${clusterOptions.messages} broadcasts of ${clusterOptions.payloadBytes} B at once for throughput, ${clusterOptions.latencyMessages} paced every ${clusterOptions.latencyIntervalMs} ms for latency; medians of ${clusterOptions.runs} interleaved runs`,
+      headlines,
+    };
+  },
+};

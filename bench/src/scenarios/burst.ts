@@ -1,0 +1,90 @@
+/**
+ * `burst`: K messages to N connections in one event-loop turn. Switchyard coalesces a connection's
+ * pending messages into one frame and one write per turn (SignalR frames may carry several hub
+ * messages); raw ws and Socket.IO send K frames. What coalescing saves shows twice: against the other
+ * systems, and against Switchyard itself sending the same K messages one per turn (`switchyard, 1 per
+ * turn`: nothing to coalesce). Per delivery (one message to one connection): server CPU, frames
+ * received, socket writes; and the time until the last receiver has all K.
+ */
+import { comparedSystems, switchyard, withDeployment, type Deployment, type RoundResult } from '../harness/deployment.js';
+import { ratioTarget } from '../harness/report.js';
+import { interleave, medians } from '../harness/repeats.js';
+import type { Headline, Scenario } from '../harness/scenario.js';
+import { median } from '../harness/stats.js';
+import { verifyWithOfficialClient } from '../harness/verify.js';
+
+interface BurstRun {
+  readonly cpuPerDeliveryUs: number;
+  readonly framesPerDelivery: number;
+  readonly writesPerDelivery: number;
+  readonly lastReceiverMs: number;
+}
+
+const spreadName = 'switchyard, 1 per turn';
+
+async function measure(deployment: Deployment, rounds: number, perTurn: number, turns: number, payloadBytes: number): Promise<BurstRun> {
+  const results: RoundResult[] = [];
+  for (let i = 0; i < rounds; i++) results.push(await deployment.round({ perTurn, turns, payloadBytes }));
+  const deliveries = rounds * perTurn * turns * deployment.connections;
+  const sum = (pick: (result: RoundResult) => number): number => results.reduce((total, result) => total + pick(result), 0);
+  return {
+    cpuPerDeliveryUs: sum((r) => r.cpuUs) / deliveries,
+    framesPerDelivery: sum((r) => r.frames) / deliveries,
+    writesPerDelivery: sum((r) => r.writes) / deliveries,
+    lastReceiverMs: median(results.map((r) => r.lastAt - r.sentAt[0]!)),
+  };
+}
+
+export const burst: Scenario = {
+  description: 'K messages in one event-loop turn to N connections: server CPU, frames and writes per delivery',
+  defaults: { connections: 1_000, burst: 20, rounds: 20, runs: 3, payloadBytes: 32, loadProcesses: 2 },
+  quick: { connections: 200, burst: 10, rounds: 5, runs: 1 },
+  async run({ options, progress }) {
+    const connections = Number(options['connections']);
+    const k = Number(options['burst']);
+    const rounds = Number(options['rounds']);
+    const runs = Number(options['runs']);
+    const payloadBytes = Number(options['payloadBytes']);
+    const loadProcesses = Number(options['loadProcesses']);
+    progress.start(1 + runs * comparedSystems.length);
+    progress.step('official client check');
+    await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
+    progress.advance();
+
+    const results = await interleave(
+      comparedSystems,
+      runs,
+      progress,
+      (system) =>
+        withDeployment(system, loadProcesses, async (deployment) => {
+          await deployment.connect(connections);
+          await measure(deployment, Math.ceil(rounds / 4), k, 1, payloadBytes); // warm-up
+          const inOneTurn = await measure(deployment, rounds, k, 1, payloadBytes);
+          const spread = system === switchyard ? await measure(deployment, rounds, 1, k, payloadBytes) : undefined;
+          return { inOneTurn, spread };
+        }),
+      ({ inOneTurn, spread }) =>
+        `${inOneTurn.cpuPerDeliveryUs.toFixed(2)} µs CPU, ${inOneTurn.framesPerDelivery.toFixed(3)} frames, ${inOneTurn.writesPerDelivery.toFixed(3)} writes per delivery` +
+        (spread === undefined ? '' : `; one per turn: ${spread.cpuPerDeliveryUs.toFixed(2)} µs, ${spread.framesPerDelivery.toFixed(3)} frames`),
+    );
+    // Flatten: the spread measurement becomes its own column.
+    const flat = new Map<string, BurstRun[]>();
+    for (const [name, runResults] of results) {
+      flat.set(name, runResults.map((r) => r.inOneTurn));
+      if (name === switchyard.name) flat.set(spreadName, runResults.map((r) => r.spread!));
+    }
+
+    const cpu = medians(flat, (run) => run.cpuPerDeliveryUs);
+    const headlines: Headline[] = [
+      { metric: 'server CPU per delivery (µs)', values: cpu, target: ratioTarget(cpu, 'socket.io', 'switchyard', '>=', 3) },
+      { metric: 'frames per delivery (frames)', values: medians(flat, (run) => run.framesPerDelivery) },
+      { metric: 'socket writes per delivery (writes)', values: medians(flat, (run) => run.writesPerDelivery) },
+      { metric: 'time until the last receiver has all K (ms)', values: medians(flat, (run) => run.lastReceiverMs) },
+    ];
+    return {
+      results: { runs: Object.fromEntries(flat) },
+      report: `${connections} connections; ${rounds} rounds of ${k} messages of ${payloadBytes} B in one event-loop turn ('${spreadName}': the same ${k} in ${k} turns); medians of ${runs} interleaved runs`,
+      headlines,
+    };
+  },
+};
