@@ -21,7 +21,9 @@ export interface Chart {
   readonly panels: readonly Panel[];
 }
 
-const palette = ['#2563eb', '#9ca3af', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#0ea5e9', '#84cc16'];
+/** Fixed colours for the systems every chart shows; others take the palette in order. */
+const known: Readonly<Record<string, string>> = { switchyard: '#2563eb', 'raw ws': '#6b7280', 'socket.io': '#f59e0b' };
+const palette = ['#10b981', '#8b5cf6', '#ef4444', '#0ea5e9', '#84cc16', '#ec4899', '#14b8a6', '#a16207'];
 
 /** Escapes text for SVG content and attribute values. */
 export function escapeXml(text: string): string {
@@ -39,12 +41,15 @@ function label(value: number): string {
 /** Renders `chart` as a standalone SVG document. */
 export function renderBarChart(chart: Chart): string {
   const systems = [...new Set(chart.panels.flatMap((panel) => panel.bars.map((bar) => bar.label)))];
-  const colour = (system: string): string => palette[systems.indexOf(system) % palette.length]!;
-  const panelWidth = Math.max(160, 40 + 56 * Math.max(1, ...chart.panels.map((panel) => panel.bars.length)));
+  const others = systems.filter((system) => !(system in known));
+  const colour = (system: string): string => known[system] ?? palette[others.indexOf(system) % palette.length]!;
+  const widestBars = Math.max(1, ...chart.panels.map((panel) => panel.bars.length));
+  const longestTitle = Math.max(0, ...chart.panels.map((panel) => panel.title.length));
+  const panelWidth = Math.max(160, 40 + 56 * widestBars, 20 + 7.5 * longestTitle);
   const plotHeight = 180;
   const top = chart.subtitle === undefined ? 44 : 62;
   const legendHeight = 22 * Math.ceil(systems.length / 3);
-  const width = Math.max(480, panelWidth * chart.panels.length + 20);
+  const width = Math.max(480, 9 * chart.title.length, panelWidth * chart.panels.length + 20);
   const height = top + 30 + plotHeight + 30 + legendHeight + 10;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
