@@ -5,7 +5,7 @@
  * markdown; `--publish` copies the SVGs and that markdown to `bench/results/`.
  */
 import { parseCommandLine, resolveOptions, type CommandLine } from './harness/cli.js';
-import { machineInfo, publish, timestamp, writeResults } from './harness/output.js';
+import { machineInfo, publish, timestamp, writeResults, writeText } from './harness/output.js';
 import { Progress } from './harness/progress.js';
 import { chartOf, markdownTable, ratioLines, targetsMarkdown, textTable } from './harness/report.js';
 import type { Headline, Scenario } from './harness/scenario.js';
@@ -93,7 +93,7 @@ for (const [key, scenario] of selected) {
 if (name === 'all') {
   const markdown = readme(ran, commandLine);
   console.log(`\n== README (markdown) ==\n\n${markdown}`);
-  writeResults(`all-${timestamp(new Date())}`, { scenarios: ran.map(({ name: scenario, headlines }) => ({ scenario, headlines })) }, ran[0]?.svg ?? '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+  console.log(`markdown: ${writeText(`all-${timestamp(new Date())}.md`, markdown)}`);
   if (commandLine.publish) console.log(`published: ${publish('README-table.md', markdown)}`);
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -38,6 +38,14 @@ export function writeResults(name: string, json: unknown, svg: string): string {
   return join(directory, `${name}.json`);
 }
 
+/** Writes `<file>` under `.bench-results/`; returns its path. */
+export function writeText(file: string, content: string): string {
+  const directory = join(process.cwd(), '.bench-results');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, file), content);
+  return join(directory, file);
+}
+
 /** `bench/results/`, the committed copies the README shows. */
 export const publishedDirectory = fileURLToPath(new URL('../../results/', import.meta.url));
 

@@ -221,15 +221,17 @@ async function closeAll(): Promise<void> {
         new Promise<void>((resolve) => {
           if (socket === undefined) return resolve();
           const timer = setTimeout(() => {
+            socket.off('close', closed);
             forced++;
             socket.terminate();
             resolve();
           }, 30_000);
-          socket.once('close', () => {
+          const closed = (): void => {
             clearTimeout(timer);
             clean++;
             resolve();
-          });
+          };
+          socket.once('close', closed);
           socket.close(1000);
         }),
     ),
