@@ -43,7 +43,18 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   // Listen first: the instance is named after its port. The handlers are added in the same tick as
   // the app is made, before any request can be read.
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await backplane?.backplane.close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const instance = `:${port}`;

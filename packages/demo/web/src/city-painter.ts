@@ -62,7 +62,7 @@ export function paintCity(layout: CityLayout, width: number, height: number, rat
 
 /** A few lit rooftops per block, placed by a fixed pattern so the city looks the same every time. */
 function paintBuildings(context: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, seed: number): void {
-  const parts = 3;
+  const parts = 2;
   const gap = Math.min(width, height) * 0.07;
   const partX = (width - gap * (parts + 1)) / parts;
   const partY = (height - gap * (parts + 1)) / parts;
