@@ -1,4 +1,5 @@
 /** What a c100k run measured, summarized from the raw samples, and its plain-text report. */
+import type { Headline } from '../harness/scenario.js';
 import { percentile } from '../harness/stats.js';
 import type { ServerStats } from './messages.js';
 
@@ -147,4 +148,28 @@ export function formatC100k(results: C100kResults): string {
     `teardown     ${results.teardown.closedClean} closed cleanly, ${results.teardown.closedForced} forced, ${results.teardown.serverConnectionsLeft} left on servers; exit codes: load ${results.teardown.loaderExitCodes.join(',')}, servers ${results.teardown.serverExitCodes.join(',')} in ${results.teardown.seconds} s`,
   ];
   return lines.join('\n');
+}
+
+/** The headlines of a run (system `switchyard`): what the issue asks to show. */
+export function c100kHeadlines(results: C100kResults, connections: number): Headline[] {
+  const worst = (pick: (broadcast: C100kResults['broadcasts'][number]) => number): number => Math.max(...results.broadcasts.map(pick));
+  const exact = results.broadcasts.every((broadcast) => broadcast.exact);
+  const value = (metric: string, number: number, target?: Headline['target']): Headline => ({
+    metric,
+    values: { switchyard: number },
+    ...(target === undefined ? {} : { target }),
+  });
+  return [
+    value('connections held', results.serversHeld, {
+      text: `${connections} light + ${results.broadcasts[0]?.expectedOfficial ?? 0} official, every broadcast received exactly once by all`,
+      met: results.ramp.open === connections && exact && results.teardown.closedForced === 0,
+    }),
+    value('connects per second (ramp)', results.ramp.connectsPerSecond),
+    value('RSS per connection (KB)', results.perConnection.rssKB),
+    value('heap per connection (KB)', results.perConnection.heapKB),
+    value('idle CPU, servers (cores)', results.idle.serverCores),
+    value('broadcast to all, p50 delay (ms)', percentile(results.broadcasts.map((broadcast) => broadcast.delayMs.p50), 0.5)),
+    value('broadcast to all, worst p99 delay (ms)', worst((broadcast) => broadcast.delayMs.p99)),
+    value('broadcast to all, worst max delay (ms)', worst((broadcast) => broadcast.delayMs.max)),
+  ];
 }

@@ -14,7 +14,8 @@ import type { ServerStats } from '../load/messages.js';
 import { OfficialClients } from '../load/official.js';
 import { loopbackAddresses, planLoad } from '../load/plan.js';
 import { LoadProcess, ServerProcess } from '../load/processes.js';
-import { summarize, type BroadcastResult, type C100kResults, type IdleCpu, type RampResult } from '../load/results.js';
+import { c100kHeadlines, formatC100k, summarize, type BroadcastResult, type C100kResults, type IdleCpu, type RampResult } from '../load/results.js';
+import type { Scenario } from '../harness/scenario.js';
 
 export interface C100kOptions {
   readonly connections: number;
@@ -281,3 +282,16 @@ export async function runC100k(options: C100kOptions, reporter: Reporter): Promi
     for (const child of [...loaders, ...servers]) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   }
 }
+
+export const c100k: Scenario = {
+  description: '100,000 live connections: server processes on one backplane, load processes over loopback source addresses, a broadcast to all',
+  defaults: { ...c100kDefaults },
+  quick: { connections: 2_000, servers: 2, loaders: 2, addresses: 2, official: 2, broadcasts: 1, idleSeconds: 5 },
+  inAll: false,
+  async run({ options, progress }) {
+    const resolved = options as unknown as C100kOptions;
+    progress.start(5 + resolved.broadcasts);
+    const results = await runC100k(resolved, progress);
+    return { results, report: formatC100k(results), headlines: c100kHeadlines(results, resolved.connections) };
+  },
+};

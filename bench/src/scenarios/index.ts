@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../harness/scenario.js';
 import { burst } from './burst.js';
+import { c100k } from './c100k.js';
 import { cluster } from './cluster.js';
 import { echo } from './echo.js';
 import { fanout } from './fanout.js';
@@ -17,4 +18,5 @@ export const scenarios: Readonly<Record<string, Scenario>> = {
   echo,
   transports,
   cluster,
+  c100k,
 };
