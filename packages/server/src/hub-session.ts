@@ -249,21 +249,23 @@ export class HubSession
       this.logger.warn({ err: error }, 'closing a hub connection after invalid input');
       // As .NET does, the messages ahead of the bad one are dispatched before the Close, so a method
       // that answers at once still sends its Completion first.
-      if (isProtocolError(error)) this.#deliver(error.messagesBeforeError);
+      if (isProtocolError(error)) this.#deliver(error.messagesBeforeError, 0);
       this.#fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
-    this.#deliver(messages);
+    this.#deliver(messages, input.byteLength);
   }
 
-  #deliver(messages: HubMessage[]): void {
-    if (this.#replay !== undefined) {
+  #deliver(messages: HubMessage[], byteLength: number): void {
+    const replay = this.#replay;
+    if (replay !== undefined) {
       try {
-        this.#replay.filterInbound(messages);
+        replay.filterInbound(messages, byteLength);
       } catch (error) {
         this.#fail(toError(error));
         return;
       }
+      this.#sendAck(replay.takeDueAck());
     }
     this.inbound.receive(messages);
   }
@@ -318,8 +320,7 @@ export class HubSession
     if (this.connection.transport !== 'LongPolling' && now - this.#lastSendAt >= options.keepAliveIntervalMs) {
       this.#write(this.endpoint.pingBytes(this.protocol));
     }
-    const ack = this.#replay?.takeAck();
-    if (ack !== undefined) this.#write(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId: ack }));
+    this.#sendAck(this.#replay?.takeAck());
     // A client reconnecting is not a silent client: its time starts again when it is back.
     if (this.#clientTimeoutArmed && !this.#transportLost && !this.inbound.paused && now - this.#lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
@@ -438,6 +439,11 @@ export class HubSession
     this.#fail(new ConnectionsError(ConnectionsErrorCode.BufferFull,
       `More than ${limit} bytes waited for the client's acknowledgements; the client is not keeping up.`));
     return false;
+  }
+
+  /** Stateful reconnect: acknowledges what arrived up to `sequenceId`, when there is one. */
+  #sendAck(sequenceId: number | undefined): void {
+    if (sequenceId !== undefined) this.#write(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId }));
   }
 
   /** Writes one hub message (`isMessage`: counted as one; false for the handshake response). */

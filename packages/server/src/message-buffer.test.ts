@@ -274,3 +274,22 @@ test('the client timeout does not run while the transport is lost', async () => 
     assert.equal(client.connection.closed, true, 'silent after the resume: the timeout applies again');
   });
 });
+
+test('an Ack goes out as soon as a quarter of statefulReconnectBufferSize arrived, not only on the heartbeat', async () => {
+  // A client's replay buffer is its upload window: waiting for the heartbeat would cap uploads.
+  const invocationBytes = new JsonHubProtocol().writeMessage({ type: MessageType.Invocation, target: 'echo', arguments: ['x'.repeat(40)] }).byteLength;
+  await withHub({ statefulReconnectBufferSize: 4 * (invocationBytes + invocationBytes / 2) }, async (hub) => {
+    const client = await connectStateful(hub);
+    client.sendInvocation('echo', 'x'.repeat(40));
+    await settle();
+    assert.deepEqual(client.ofType(MessageType.Ack), [], 'less than a quarter of the window: the Ack waits for the heartbeat');
+    client.sendInvocation('echo', 'x'.repeat(40));
+    await settle();
+    assert.deepEqual(client.ofType(MessageType.Ack), [{ type: MessageType.Ack, sequenceId: 2 }], 'no heartbeat ran: the bytes triggered it');
+    hub.advance(1000);
+    assert.equal(client.ofType(MessageType.Ack).length, 1, 'nothing new to acknowledge on the heartbeat');
+    client.sendInvocation('echo', 'x'.repeat(40));
+    hub.advance(1000);
+    assert.deepEqual(client.ofType(MessageType.Ack).at(-1), { type: MessageType.Ack, sequenceId: 3 }, 'the heartbeat still acknowledges the rest');
+  });
+});

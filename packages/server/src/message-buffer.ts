@@ -11,7 +11,10 @@
  *
  * Inbound: after a takeover everything is ignored until the client's Sequence; tracked messages whose
  * id was already received are duplicates of its replay and dropped. Acks are consumed here; the
- * highest id received goes back as an Ack on the heartbeat.
+ * highest id received goes back as an Ack on the heartbeat, and at once when a quarter of the window
+ * (in bytes) arrived since the last Ack: a client's replay buffer is also its upload window (the
+ * official client's is 100 kB), so acknowledging once a second alone would cap uploads near one
+ * window per second.
  */
 import { MessageType, isSequencedMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
 import { SEQUENCE_AHEAD } from './error-messages.js';
@@ -45,6 +48,9 @@ export class MessageBuffer {
   #nextInboundId = 1;
   #latestReceivedId = 0;
   #ackedId = 0;
+  /** Inbound bytes since the last Ack; at {@link #ackEveryBytes} an Ack is due without waiting for the heartbeat. */
+  #unackedBytes = 0;
+  readonly #ackEveryBytes: number;
   #awaitingSequence = false;
 
   constructor(owner: MessageBufferOwner, protocol: HubProtocol, windowBytes: number, maxWaitingBytes: number) {
@@ -52,6 +58,7 @@ export class MessageBuffer {
     this.#protocol = protocol;
     this.#windowBytes = windowBytes;
     this.#maxWaitingBytes = maxWaitingBytes;
+    this.#ackEveryBytes = Math.max(1, Math.floor(windowBytes / 4));
   }
 
   /** True when a new tracked message would wait: the window is full or the transport is lost. */
@@ -90,10 +97,12 @@ export class MessageBuffer {
 
   /**
    * Filters freshly parsed messages in place: consumes Acks and Sequence, drops duplicates and, after a
-   * takeover, everything before the client's Sequence.
+   * takeover, everything before the client's Sequence. `byteLength`: the input they were parsed from,
+   * counted towards the next Ack ({@link takeDueAck}).
    * @throws Error (InvalidOperationException) when the client's Sequence is ahead of what was received.
    */
-  filterInbound(messages: HubMessage[]): void {
+  filterInbound(messages: HubMessage[], byteLength: number): void {
+    this.#unackedBytes += byteLength;
     let kept = 0;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
@@ -106,7 +115,13 @@ export class MessageBuffer {
   takeAck(): number | undefined {
     if (!this.#connected || this.#latestReceivedId <= this.#ackedId) return undefined;
     this.#ackedId = this.#latestReceivedId;
+    this.#unackedBytes = 0;
     return this.#ackedId;
+  }
+
+  /** Like {@link takeAck}, but only once a quarter of the window arrived since the last Ack. */
+  takeDueAck(): number | undefined {
+    return this.#unackedBytes >= this.#ackEveryBytes ? this.takeAck() : undefined;
   }
 
   /** The transport dropped: sending stops; everything kept stays for the replay. */

@@ -15,6 +15,9 @@ import { startApp, type TestApp } from './test-support/e2e.js';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
 import { withTimeout } from './test-support/test-client.js';
 
+/** Characters of one upload chunk (below the 32 KB message limit). */
+const CHUNK_CHARS = 10_000;
+
 /** What the hub saw (hubs are transient: state lives here). */
 const seen = {
   connected: [] as string[],
@@ -42,6 +45,10 @@ class ReconnectHub extends Hub {
   }
   record(n: number): void {
     seen.numbers.push(n);
+  }
+  /** One chunk of an upload: recorded by number once its text arrived whole. */
+  chunk(n: number, text: string): void {
+    if (text.length === CHUNK_CHARS) seen.numbers.push(n);
   }
   /** Sends `count` numbered messages to the caller, yielding to the event loop so traffic interleaves. */
   async burst(count: number): Promise<void> {
@@ -146,6 +153,22 @@ test('client to server: a cut mid-stream of sends loses, duplicates and reorders
     assert.deepEqual(seen.numbers, range(total));
     assert.equal(upgrades(), 2);
     assert.deepEqual(seen.disconnected, []);
+  });
+});
+
+test('a large upload is not held to one client buffer per second: 3 MB of sends arrive whole and in order', async () => {
+  // The official client's send() waits while 100 kB are unacknowledged, so an uploader that awaits
+  // each send goes at the pace of the server's Acks: acknowledging only on the 1 s heartbeat would
+  // need about 30 s here, past the waits below.
+  await withReconnect({}, async ({ connection }) => {
+    const total = 300;
+    const text = 'u'.repeat(CHUNK_CHARS);
+    const upload = async (): Promise<void> => {
+      for (let i = 0; i < total; i++) await connection.send('chunk', i, text);
+    };
+    await withTimeout(upload(), 'the sends', 15_000);
+    await until(() => seen.numbers.length >= total, `${total} chunks on the server`);
+    assert.deepEqual(seen.numbers, range(total));
   });
 });
 
