@@ -44,6 +44,12 @@ export interface RoundResult {
   readonly latencies: readonly number[];
 }
 
+/** `--expose-gc` for heap readings; `--cpu-prof` into `BENCH_CPU_PROF` when set. */
+function serverExecArgv(): string[] {
+  const profiles = process.env['BENCH_CPU_PROF'];
+  return profiles === undefined || profiles === '' ? ['--expose-gc'] : ['--expose-gc', '--cpu-prof', '--cpu-prof-dir', profiles];
+}
+
 function cpuUs(usage: ServerUsage): number {
   return usage.cpuUserUs + usage.cpuSystemUs;
 }
@@ -64,7 +70,7 @@ export class Deployment {
 
   /** Starts the server, then `loadProcesses` load processes using `client` (the spec's by default). */
   static async start(spec: SystemSpec, loadProcesses: number, client: ClientKind = spec.client): Promise<Deployment> {
-    const server = await Agent.start(spec.server, [], { execArgv: ['--expose-gc'], name: `${spec.name} server` });
+    const server = await Agent.start(spec.server, [], { execArgv: serverExecArgv(), name: `${spec.name} server` });
     const url = `http://127.0.0.1:${String(server.info['port'])}`;
     try {
       const loads = await Promise.all(
