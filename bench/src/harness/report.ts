@@ -73,5 +73,6 @@ export function chartOf(title: string, subtitle: string, rows: readonly Headline
       const unit = /\(([^)]*)\)\s*$/.exec(row.metric)?.[1] ?? '';
       return { title: row.metric.replace(/\s*\([^)]*\)\s*$/, ''), unit, bars: Object.entries(row.values).map(([label, value]) => ({ label, value })) };
     }),
+    notes: rows.flatMap((row) => (row.target === undefined ? [] : [`target ${row.target.met ? 'met' : 'missed'}: ${row.metric}, ${row.target.text}`])),
   };
 }

@@ -23,6 +23,7 @@ const chart: Chart = {
     { title: 'server CPU per delivery', unit: 'µs', bars: [{ label: 'switchyard', value: 2.5 }, { label: 'raw ws', value: 3 }, { label: 'socket.io', value: 9 }] },
     { title: 'frames', unit: 'frames', bars: [{ label: 'switchyard', value: 0.05 }, { label: 'a <b> & c', value: Number.NaN }] },
   ],
+  notes: ['target met: socket.io / switchyard ≥ 3 & more'],
 };
 
 test('the chart is a well-formed SVG document with one bar per value and a legend entry per system', () => {
@@ -34,6 +35,7 @@ test('the chart is a well-formed SVG document with one bar per value and a legen
   assert.ok(svg.includes('burst &lt;K&gt; &amp; friends'));
   assert.ok(svg.includes('a &lt;b&gt; &amp; c'));
   assert.ok(svg.includes('>n/a<'), 'a missing value is labelled, not drawn');
+  assert.ok(svg.includes('>target met: socket.io / switchyard ≥ 3 &amp; more</text>'), 'notes under the legend');
 });
 
 test('bars are scaled per panel: the largest value fills the panel', () => {

@@ -19,6 +19,8 @@ export interface Chart {
   readonly title: string;
   readonly subtitle?: string;
   readonly panels: readonly Panel[];
+  /** Lines under the legend (the targets and whether they were met). */
+  readonly notes?: readonly string[];
 }
 
 /** Fixed colours for the systems every chart shows; others take the palette in order. */
@@ -49,8 +51,10 @@ export function renderBarChart(chart: Chart): string {
   const plotHeight = 180;
   const top = chart.subtitle === undefined ? 44 : 62;
   const legendHeight = 22 * Math.ceil(systems.length / 3);
-  const width = Math.max(480, 9 * chart.title.length, panelWidth * chart.panels.length + 20);
-  const height = top + 30 + plotHeight + 30 + legendHeight + 10;
+  const notes = chart.notes ?? [];
+  const width = Math.max(480, 10 * chart.title.length, 7 * Math.max(0, ...notes.map((note) => note.length)), panelWidth * chart.panels.length + 20);
+  const notesTop = top + 30 + plotHeight + 30 + legendHeight;
+  const height = notesTop + 18 * notes.length + 10;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -83,6 +87,7 @@ export function renderBarChart(chart: Chart): string {
     parts.push(`<rect x="${x.toFixed(1)}" y="${y - 10}" width="12" height="12" fill="${colour(system)}"/>`);
     parts.push(`<text x="${(x + 18).toFixed(1)}" y="${y}">${escapeXml(system)}</text>`);
   });
+  notes.forEach((note, index) => parts.push(`<text x="10" y="${notesTop + 12 + index * 18}" fill="#374151">${escapeXml(note)}</text>`));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -42,7 +42,8 @@ export type ToLoader =
   /** Forget earlier receipts: a broadcast stamped `id` comes next. */
   | { readonly type: 'expect'; readonly id: number }
   | { readonly type: 'delays' }
-  | { readonly type: 'close' };
+  /** Close every connection, this many close handshakes at a time. */
+  | { readonly type: 'close'; readonly concurrency: number };
 
 export type FromLoader =
   | { readonly type: 'progress'; readonly open: number; readonly failed: number }

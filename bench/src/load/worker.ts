@@ -210,32 +210,38 @@ function startPinging(intervalMs: number): void {
   }, 1000);
 }
 
-async function closeAll(): Promise<void> {
+/** Closes one socket with a close handshake; true when it completed within `timeoutMs`, else terminates it. */
+function closeOne(socket: WebSocket, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.off('close', closed);
+      socket.terminate();
+      resolve(false);
+    }, timeoutMs);
+    const closed = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    socket.once('close', closed);
+    socket.close(1000);
+  });
+}
+
+/** Closes every connection, `concurrency` close handshakes at a time (as the ramp opened them). */
+async function closeAll(concurrency: number): Promise<void> {
   connections.closing = true;
   if (pinger !== undefined) clearInterval(pinger);
+  const sockets = connections.sockets.filter((socket) => socket !== undefined);
   let clean = 0;
   let forced = 0;
-  await Promise.all(
-    connections.sockets.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          if (socket === undefined) return resolve();
-          const timer = setTimeout(() => {
-            socket.off('close', closed);
-            forced++;
-            socket.terminate();
-            resolve();
-          }, 30_000);
-          const closed = (): void => {
-            clearTimeout(timer);
-            clean++;
-            resolve();
-          };
-          socket.once('close', closed);
-          socket.close(1000);
-        }),
-    ),
-  );
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < sockets.length) {
+      if (await closeOne(sockets[next++]!, 30_000)) clean++;
+      else forced++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
   send({ type: 'closed', clean, forced });
   process.disconnect();
 }
@@ -264,7 +270,7 @@ process.on('message', (message: ToLoader) => {
       break;
     }
     case 'close':
-      void closeAll();
+      void closeAll(message.concurrency);
       break;
   }
 });

@@ -26,6 +26,8 @@ export interface C100kOptions {
   readonly ports: string;
   /** Handshakes in flight at once per load process. */
   readonly concurrency: number;
+  /** Close handshakes in flight at once per load process at teardown. */
+  readonly closeConcurrency: number;
   /** Official-client connections, round-robin over the servers. */
   readonly official: number;
   /** `direct` (skipNegotiation) or `negotiate`. */
@@ -45,6 +47,7 @@ export const c100kDefaults: C100kOptions = {
   addresses: 8,
   ports: '10000-32767',
   concurrency: 64,
+  closeConcurrency: 256,
   official: 8,
   transport: 'direct',
   broadcasts: 3,
@@ -245,8 +248,8 @@ export async function runC100k(options: C100kOptions, reporter: Reporter): Promi
     official = undefined;
     const closed = await Promise.all(
       loaders.map(async (loader) => {
-        const pending = loader.next('closed', 120_000);
-        loader.send({ type: 'close' });
+        const pending = loader.next('closed', 600_000);
+        loader.send({ type: 'close', concurrency: options.closeConcurrency });
         return pending;
       }),
     );

@@ -64,7 +64,6 @@ export const idle: Scenario = {
     const headlines: Headline[] = [
       { metric: 'heap per connection (KB)', values: heap, target: ratioTarget(heap, 'switchyard', 'raw ws', '<=', 1.25) },
       { metric: 'RSS per connection (KB)', values: rss, target: ratioTarget(rss, 'switchyard', 'raw ws', '<=', 1.25) },
-      { metric: 'external per connection (KB)', values: external },
     ];
     return {
       results: { runs: Object.fromEntries(perSystem), medians: { heapKb: heap, rssKb: rss, externalKb: external } },
