@@ -101,6 +101,16 @@ if (!(await isListening(6379))) {
     });
   }
 
+  test('with WebSockets refused on the way, Auto falls back to Server-Sent Events and the log says why', async () => {
+    try {
+      const hedy = await open(servers[0]!.url, 'Hedy', 'auto-blocked');
+      assert.equal(await hedy.textContent('#state-text'), `Connected · ServerSentEvents · :${servers[0]!.port}`);
+      assert.match(await hedy.textContent('#log') ?? '', /WebSockets failed: /);
+    } finally {
+      await closeAll();
+    }
+  });
+
   test('a latecomer on the other server sees the room\'s recent messages', async () => {
     try {
       const grace = await open(servers[0]!.url, 'Grace');

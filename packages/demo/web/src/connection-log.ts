@@ -6,7 +6,7 @@ const KEEP = 40;
 export function connectionLog(): (text: string, tone?: 'good' | 'bad' | 'info') => void {
   const list = byId<HTMLOListElement>('log');
   return (text, tone = 'info') => {
-    list.prepend(el('li', { className: tone }, el('time', { text: clockTime(Date.now()) }), ` ${text}`));
+    list.prepend(el('li', { className: tone, title: text }, el('time', { text: clockTime(Date.now()) }), ` ${text}`));
     while (list.children.length > KEEP) list.lastElementChild?.remove();
   };
 }

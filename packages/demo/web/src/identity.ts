@@ -18,11 +18,13 @@ export function saveName(name: string): void {
   replaceParam('name', name);
 }
 
-export type TransportChoice = TransportKind | 'auto';
+/** A transport, any (`auto`), or any with WebSockets failing as behind a proxy that refuses them. */
+export type TransportChoice = TransportKind | 'auto' | 'auto-blocked';
+const CHOICES: readonly string[] = ['WebSockets', 'ServerSentEvents', 'LongPolling', 'auto-blocked'];
 
 export function initialTransport(): TransportChoice {
-  const wanted = new URLSearchParams(location.search).get('transport');
-  return wanted === 'WebSockets' || wanted === 'ServerSentEvents' || wanted === 'LongPolling' ? wanted : 'auto';
+  const wanted = new URLSearchParams(location.search).get('transport') ?? 'auto';
+  return CHOICES.includes(wanted) ? (wanted as TransportChoice) : 'auto';
 }
 
 export function saveTransport(transport: TransportChoice): void {

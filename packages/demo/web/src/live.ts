@@ -71,7 +71,7 @@ export class Live {
     const logger: Logger = { debug() {}, info: clientLog, warn: clientLog, error: clientLog };
     const connection: Connection = new HubConnection<DemoContract>({
       url: `/hubs/demo?user=${encodeURIComponent(this.#options.user)}`,
-      ...(transport === 'auto' ? {} : { transport }),
+      ...(transport === 'auto' ? {} : transport === 'auto-blocked' ? { WebSocket: RefusedWebSocket } : { transport }),
       reconnect: exponentialBackoff({ firstDelayMs: 0, maxDelayMs: 5000 }),
       logger,
     });
@@ -106,7 +106,7 @@ export class Live {
 
   async #startLoop(connection: Connection, transport: TransportChoice, generation: number, log: LiveOptions['log'], onState: LiveOptions['onState']): Promise<void> {
     while (generation === this.#generation) {
-      onState('Connecting', transport === 'auto' ? 'connecting…' : `connecting (${transport})…`);
+      onState('Connecting', transport.startsWith('auto') ? 'connecting…' : `connecting (${transport})…`);
       try {
         await connection.start();
         await this.#announce(connection, generation);
@@ -126,6 +126,19 @@ export class Live {
     this.#options.onState('Connected', `${welcome.transport} · ${welcome.instance}`);
     this.#options.log(`Connected to server ${welcome.instance} over ${welcome.transport} (connection ${connection.connectionId ?? '?'}, backplane: ${welcome.backplane}).`, 'good');
     for (const listener of this.#ready) listener(connection, welcome);
+  }
+}
+
+/**
+ * A WebSocket refused on the way, as by a proxy that does not pass upgrades: it asks for a path the
+ * server does not serve, so the browser's real WebSocket fails and the client falls back to the next
+ * transport, which the log shows.
+ */
+class RefusedWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    const refused = new URL(url);
+    refused.pathname = '/websockets-refused-by-a-proxy';
+    super(refused, protocols);
   }
 }
 

@@ -51,7 +51,8 @@ picker.value = transport;
 picker.addEventListener('change', () => {
   const choice = picker.value as TransportChoice;
   saveTransport(choice);
-  log(`Transport set to ${choice === 'auto' ? 'Auto (WebSockets, then SSE, then long polling)' : choice}: reconnecting.`);
+  const described = { auto: 'Auto (WebSockets, then SSE, then long polling)', 'auto-blocked': 'Auto with WebSockets refused on the way' }[choice as string] ?? choice;
+  log(`Transport set to ${described}: reconnecting.`);
   void live.connect(choice);
 });
 
