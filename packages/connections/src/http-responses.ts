@@ -32,6 +32,12 @@ export function discardBody(req: IncomingMessage): void {
 }
 
 /**
+ * How long a refused upgrade's socket may stay open after the answer, for the client to read it and
+ * close. Past that it is destroyed: a client that never closes must not hold a socket forever.
+ */
+const REFUSED_UPGRADE_LINGER_MS = 2000;
+
+/**
  * Refuses a WebSocket upgrade with a plain HTTP response on the raw socket, then closes it.
  * `text` is the body (text/plain); `extraHeaders` are complete header lines.
  */
@@ -48,4 +54,10 @@ export function rejectUpgrade(socket: Duplex, status: number, text = '', extraHe
     ...extraHeaders,
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+  // Read on, discarding: frames the client sent after its request, then its FIN, which (our side
+  // having ended) closes the socket. Unread, the FIN never arrives and the socket is never freed.
+  socket.resume();
+  const linger = setTimeout(() => socket.destroy(), REFUSED_UPGRADE_LINGER_MS);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
 }
