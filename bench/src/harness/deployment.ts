@@ -94,6 +94,12 @@ export class Deployment {
     this.#connections += count;
   }
 
+  /** Closes every connection (the processes stay). */
+  async disconnectAll(): Promise<void> {
+    await Promise.all(this.#loads.map((load) => load.request('close')));
+    this.#connections = 0;
+  }
+
   usage(gc = false): Promise<ServerUsage> {
     return this.server.request<ServerUsage>('usage', { gc });
   }

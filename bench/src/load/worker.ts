@@ -85,7 +85,7 @@ function negotiate(agent: Agent, target: LoadTarget, path: string): Promise<stri
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(new Error(error.message), { code: `negotiate ${error.code ?? 'error'}` })));
     req.end();
   });
 }

@@ -13,6 +13,19 @@ interface IdleRun {
   readonly heapPerConnection: number;
   readonly rssPerConnection: number;
   readonly externalPerConnection: number;
+  /** First run only, with `--breakdown 1`: bytes and objects per connection by constructor, largest first. */
+  readonly breakdown?: ReadonlyArray<{ readonly what: string; readonly bytes: number; readonly objects: number }>;
+}
+
+type HeapSummary = Record<string, [number, number]>;
+
+/** What N connections added to the heap, per connection, by constructor (entries under 8 B left out). */
+function perConnection(before: HeapSummary, after: HeapSummary, connections: number): NonNullable<IdleRun['breakdown']> {
+  return Object.entries(after)
+    .map(([what, [objects, bytes]]) => ({ what, bytes: (bytes - (before[what]?.[1] ?? 0)) / connections, objects: (objects - (before[what]?.[0] ?? 0)) / connections }))
+    .filter((row) => row.bytes >= 8)
+    .sort((a, b) => b.bytes - a.bytes)
+    .map((row) => ({ what: row.what, bytes: Math.round(row.bytes), objects: Math.round(row.objects * 100) / 100 }));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -21,13 +34,14 @@ function sleep(ms: number): Promise<void> {
 
 export const idle: Scenario = {
   description: 'N idle WebSocket connections: server heap and RSS per connection',
-  defaults: { connections: 5_000, runs: 3, loadProcesses: 2, settleMs: 2_000 },
+  defaults: { connections: 5_000, runs: 3, loadProcesses: 2, settleMs: 2_000, breakdown: 1 },
   quick: { connections: 500, runs: 1, settleMs: 500 },
   async run({ options, progress }) {
     const connections = Number(options['connections']);
     const runs = Number(options['runs']);
     const loadProcesses = Number(options['loadProcesses']);
     const settleMs = Number(options['settleMs']);
+    const breakdown = Number(options['breakdown']) > 0;
     progress.start(1 + runs * comparedSystems.length);
     progress.step('official client check');
     await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
@@ -44,11 +58,18 @@ export const idle: Scenario = {
           await deployment.connect(connections);
           await sleep(settleMs);
           const after = await deployment.usage(true);
-          return {
+          const measured = {
             heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
             rssPerConnection: (after.rss - before.rss) / connections,
             externalPerConnection: (after.external - before.external) / connections,
           };
+          if (!breakdown || run !== 1) return measured;
+          // After the measurement (a snapshot allocates): the same server with and without its connections.
+          const loaded = await deployment.server.request<HeapSummary>('heap');
+          await deployment.disconnectAll();
+          await sleep(settleMs);
+          const empty = await deployment.server.request<HeapSummary>('heap');
+          return { ...measured, breakdown: perConnection(empty, loaded, connections) };
         });
         perSystem.get(system.name)!.push(result);
         progress.note(`run ${run} ${system.name}: heap ${(result.heapPerConnection / 1024).toFixed(2)} KB, RSS ${(result.rssPerConnection / 1024).toFixed(2)} KB per connection`);
@@ -65,9 +86,18 @@ export const idle: Scenario = {
       { metric: 'heap per connection (KB)', values: heap, target: ratioTarget(heap, 'switchyard', 'raw ws', '<=', 1.25) },
       { metric: 'RSS per connection (KB)', values: rss, target: ratioTarget(rss, 'switchyard', 'raw ws', '<=', 1.25) },
     ];
+    const breakdowns = [...perSystem].flatMap(([name, results]) => {
+      const rows = results[0]?.breakdown;
+      if (rows === undefined) return [];
+      const total = rows.reduce((sum, row) => sum + row.bytes, 0);
+      return [`${name}: ${total} B per connection in the heap snapshot, largest: ${rows.slice(0, 12).map((row) => `${row.what.replace(/^object:/, '')} ${row.bytes} B (${row.objects})`).join(', ')}`];
+    });
     return {
       results: { runs: Object.fromEntries(perSystem), medians: { heapKb: heap, rssKb: rss, externalKb: external } },
-      report: `${connections} idle WebSocket connections per system (handshake done), ${loadProcesses} load processes; after GC; medians of ${runs} interleaved runs`,
+      report: [
+        `${connections} idle WebSocket connections per system (handshake done), ${loadProcesses} load processes; after GC; medians of ${runs} interleaved runs`,
+        ...(breakdowns.length > 0 ? ['', 'where the heap goes (run 1, self sizes by constructor, per connection; objects per connection in parentheses):', ...breakdowns] : []),
+      ].join('\n'),
       headlines,
     };
   },

@@ -4,11 +4,13 @@
  * - `usage {gc}`: CPU time, memory (after `global.gc()` when asked; needs --expose-gc), bytes, writes;
  * - `broadcast {perTurn, turns, intervalMs, payloadBytes}`: `perTurn` messages to every connection in
  *   one event-loop turn, `turns` times (the next turn at once, or after `intervalMs`); answers the
- *   monotonic send time of each turn. Each message carries (seq, sentAt, payload).
+ *   monotonic send time of each turn. Each message carries (seq, sentAt, payload);
+ * - `heap`: the live heap by constructor (a heap snapshot: slow, for the idle scenario's breakdown).
  */
 import { createServer, type Server } from 'node:http';
 import { Socket, type AddressInfo } from 'node:net';
 import { monotonicMs, serveRequests } from '../harness/agent-child.js';
+import { heapByConstructor } from './heap-summary.js';
 
 /** How one system sends a message to every connection it holds. */
 export interface Broadcaster {
@@ -116,7 +118,7 @@ export async function runServerAgent(setup: (server: Server) => Promise<Broadcas
   };
 
   const port = (server.address() as AddressInfo).port;
-  serveRequests({ port, pid: process.pid }, { usage, broadcast }, async () => {
+  serveRequests({ port, pid: process.pid }, { usage, broadcast, heap: heapByConstructor }, async () => {
     await broadcaster.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
