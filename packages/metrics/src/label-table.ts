@@ -46,13 +46,24 @@ interface Cell {
 /** Numbers keyed by two bounded labels (hub × protocol, transport × reason, …); `''` for a missing second. */
 export class LabelTable {
   readonly #rows = new Map<string, Map<string, Cell>>();
+  /** The cell used last: most apps have one hub and one protocol, so most adds skip both lookups. */
+  #lastFirst = '';
+  #lastSecond = '';
+  #lastCell: Cell | undefined;
 
   add(first: string, second: string, value: number): void {
+    if (first === this.#lastFirst && second === this.#lastSecond && this.#lastCell !== undefined) {
+      this.#lastCell.value += value;
+      return;
+    }
     let row = this.#rows.get(first);
     if (row === undefined) this.#rows.set(first, (row = new Map<string, Cell>()));
-    const cell = row.get(second);
-    if (cell === undefined) row.set(second, { value });
-    else cell.value += value;
+    let cell = row.get(second);
+    if (cell === undefined) row.set(second, (cell = { value: 0 }));
+    cell.value += value;
+    this.#lastFirst = first;
+    this.#lastSecond = second;
+    this.#lastCell = cell;
   }
 
   forEach(visit: (first: string, second: string, value: number) => void): void {
