@@ -1,4 +1,5 @@
 import type { TransferFormat } from '@switchyard/protocol';
+import type { TransportKind } from './transports/transport.js';
 
 /** What the active transport means for the hub layer: a closed, typed set (no property bag). */
 export interface ConnectionFeatures {
@@ -25,6 +26,8 @@ export interface ResumeHandler {
 export interface Connection {
   /** The server's connection id; null before start, after stop, and when negotiation was skipped. */
   readonly connectionId: string | null;
+  /** The transport carrying the connection; null unless connected. */
+  readonly transport: TransportKind | null;
   readonly features: ConnectionFeatures;
   start(format: TransferFormat): Promise<void>;
   send(data: Uint8Array): Promise<void>;

@@ -66,6 +66,10 @@ export class HttpConnection implements Connection {
     return this.#connectionId;
   }
 
+  get transport(): TransportKind | null {
+    return this.#state === 'Connected' ? this.#transport?.kind ?? null : null;
+  }
+
   get features(): ConnectionFeatures {
     return this.#features;
   }

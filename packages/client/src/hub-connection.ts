@@ -30,6 +30,7 @@ import { MessageBuffer } from './message-buffer.js';
 import { ReconnectLoop } from './reconnect-loop.js';
 import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
 import type { HubStream } from './stream-registry.js';
+import type { TransportKind } from './transports/transport.js';
 
 /** Where a {@link HubConnection} is in its life. */
 export const HubConnectionState = {
@@ -112,6 +113,14 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   /** The server's id for this connection: null when not connected or when negotiation was skipped. */
   get connectionId(): string | null {
     return this.#connection.connectionId;
+  }
+
+  /**
+   * The transport in use (`'WebSockets'`, `'ServerSentEvents'` or `'LongPolling'`): the one fallback
+   * settled on. Null unless connected; it can change across a reconnect.
+   */
+  get transport(): TransportKind | null {
+    return this.#state === HubConnectionState.Connected ? this.#connection.transport : null;
   }
 
   /**

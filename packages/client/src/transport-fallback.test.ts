@@ -34,7 +34,9 @@ test('takes the first transport that works, in the server order, negotiating aga
   const connection = createClient(url(), all);
   await connection.start();
   assert.equal(await connection.invoke('transport'), 'ServerSentEvents');
+  assert.equal(connection.transport, 'ServerSentEvents');
   await connection.stop();
+  assert.equal(connection.transport, null);
   assert.equal(proxy.negotiates.length, 2);
 
   proxy.negotiates.length = 0;
@@ -42,6 +44,7 @@ test('takes the first transport that works, in the server order, negotiating aga
   const third = createClient(url(), all);
   await third.start();
   assert.equal(await third.invoke('transport'), 'LongPolling');
+  assert.equal(third.transport, 'LongPolling');
   await third.stop();
   assert.equal(proxy.negotiates.length, 3);
 });
