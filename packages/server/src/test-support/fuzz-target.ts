@@ -15,6 +15,9 @@ export function assertNotServerError(status: number | undefined, what: string): 
   if (status !== undefined) assert.ok(status < 500, `${what}: the server answered ${status}`);
 }
 
+/** Sockets the bystanders may hold: their transports plus idle keep-alive sockets of their HTTP pools. */
+const MAX_BYSTANDER_SOCKETS = 20;
+
 export interface FuzzTarget {
   readonly app: TestApp;
   /** `http://127.0.0.1:<port>/hub` */
@@ -56,6 +59,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const bystanders = await Bystanders.start(hubUrl);
   const liveConnections = (): number => app.app.router.endpoints.reduce((sum, endpoint) => sum + endpoint.connectionCount, 0);
   const bystanderCount = liveConnections();
+  const openSockets = (): Promise<number> =>
+    new Promise((resolve, reject) => app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   return {
     app,
     hubUrl,
@@ -69,6 +74,10 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       const deadline = Date.now() + 10_000;
       while (liveConnections() !== bystanderCount && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(liveConnections(), bystanderCount, `${tag}: connections left behind by hostile cases`);
+      // Sockets too: a refused or failed upgrade holds no connection, only its socket. The bystanders
+      // and their keep-alive pools hold a few; hostile cases number in the hundreds.
+      while ((await openSockets()) > MAX_BYSTANDER_SOCKETS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok((await openSockets()) <= MAX_BYSTANDER_SOCKETS, `${tag}: ${await openSockets()} sockets left open`);
       await bystanders.assertServing(tag);
       assert.deepEqual(uncaught, [], 'uncaught errors in the server process');
     },

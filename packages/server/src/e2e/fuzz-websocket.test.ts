@@ -1,0 +1,64 @@
+/**
+ * Hostile WebSocket traffic at the raw level: hand-built upgrade requests and frames over `net`
+ * sockets, thousands of seeded cases (fragmentation gone wrong, lying lengths, invalid UTF-8, bad
+ * opcodes, unmasked frames, oversized control frames, bad close codes, random handshakes and binary
+ * garbage), on new, negotiated and resumed (stateful reconnect) connections. After every batch: no
+ * uncaught error in the process; at the end only the official-client bystanders are left, each still
+ * echoing. A failure prints the seed and path (`FUZZ_SEED=<seed>` replays the run).
+ */
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { assertNotServerError, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget } from '../test-support/fuzz-target.js';
+import { dataFrame, encodeSteps, frameSteps, upgradeMutation, upgradeRequest } from '../test-support/ws-frames.js';
+
+const BATCH = 12;
+const seed = fuzzSeed();
+
+type Entry = 'skip-negotiation' | 'negotiated' | 'stateful' | 'resume';
+
+async function negotiate(hubUrl: string, stateful: boolean): Promise<string> {
+  const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1${stateful ? '&useStatefulReconnect=true' : ''}`, { method: 'POST' });
+  return ((await response.json()) as { connectionToken: string }).connectionToken;
+}
+
+describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
+  let target: FuzzTarget;
+  before(async () => {
+    target = await startFuzzTarget();
+  });
+  after(() => target.close());
+
+  test('raw upgrades and frames: no crash, no leaked connection, bystanders unaffected', async () => {
+    const wsCase = fc.record({
+      entry: fc.constantFrom<Entry>('skip-negotiation', 'negotiated', 'stateful', 'resume'),
+      upgrade: upgradeMutation,
+      steps: fc.array(frameSteps, { minLength: 1, maxLength: 5 }),
+      /** Write frame by frame with pauses (partial reads on the server), or all at once. */
+      paced: fc.boolean(),
+      endAfterWrite: fc.boolean(),
+    });
+    let batches = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(wsCase, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        await Promise.all(
+          batch.map(async ({ entry, upgrade, steps, paced, endAfterWrite }) => {
+            const token = entry === 'skip-negotiation' ? undefined : await negotiate(target.hubUrl, entry !== 'negotiated');
+            const path = token === undefined ? '/hub' : `/hub?id=${encodeURIComponent(token)}`;
+            if (entry === 'resume') {
+              // A resumable connection whose socket vanished, then hostile frames on the resumed one.
+              const first = await rawExchange(target.port, [upgradeRequest(path), ...encodeSteps([dataFrame(1, '{"protocol":"json","version":2}\x1e')])]);
+              assertNotServerError(first.status, 'stateful upgrade');
+            }
+            const chunks = [upgradeRequest(path, upgrade), ...encodeSteps(steps.flat())];
+            const reply = await rawExchange(target.port, paced ? chunks : [Buffer.concat(chunks)], { gapMs: paced ? 2 : 0, endAfterWrite });
+            assertNotServerError(reply.status, `upgrade ${entry}`);
+          }),
+        );
+        target.assertNoUncaughtErrors();
+        if (++batches % 10 === 0) await target.bystanders.assertServing(`after batch ${batches}`);
+      }),
+      { seed, numRuns: 110, endOnFailure: true },
+    );
+    await target.assertOnlyBystandersLeft('after WebSocket fuzzing');
+  });
+});
