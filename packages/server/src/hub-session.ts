@@ -435,6 +435,8 @@ export class HubSession
   /** A tracked message under stateful reconnect: numbered, kept for replay, sent when the window allows. */
   #sendTracked(bytes: Uint8Array): boolean {
     if (this.#replay!.send(bytes)) return true;
+    // A slow consumer at the hub layer (its acknowledgements lag): counted like the transport's own.
+    this.endpoint.instrumentation.outboundDropped(this.connection.transport, 'buffer_full', bytes.byteLength);
     const limit = this.connection.maxBufferedBytes;
     this.#fail(new ConnectionsError(ConnectionsErrorCode.BufferFull,
       `More than ${limit} bytes waited for the client's acknowledgements; the client is not keeping up.`));
