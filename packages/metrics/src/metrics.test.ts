@@ -100,6 +100,28 @@ test('a slow consumer: the dropped payload and the close reason', async () => {
   }
 });
 
+test('refused requests count by reason', async () => {
+  const server = await startMeteredApp(
+    (app) => app.mapHub('/one', WebSocketsHub, { ...quiet, maxConnectionsPerAddress: 1 }),
+    { cors: { origins: ['https://allowed.example'] } },
+  );
+  try {
+    const first = officialClient(`${server.baseUrl}/one`, 'WebSockets');
+    await first.start();
+    // A second connection from the same address, then a foreign origin: 429 and 403.
+    const limited = await fetch(`${server.baseUrl}/one/negotiate?negotiateVersion=1`, { method: 'POST' });
+    assert.equal(limited.status, 429);
+    const foreign = await fetch(`${server.baseUrl}/one/negotiate?negotiateVersion=1`, { method: 'POST', headers: { Origin: 'https://elsewhere.example' } });
+    assert.equal(foreign.status, 403);
+    const samples = await server.scrape();
+    assert.equal(samples.get('switchyard_connections_refused_total{reason="address_limit"}'), 1);
+    assert.equal(samples.get('switchyard_connections_refused_total{reason="origin"}'), 1);
+    await first.stop();
+  } finally {
+    await server.close();
+  }
+});
+
 test('backplane publishes show in the latency histogram, receipts in their counter', async () => {
   const bus = new InMemoryBus();
   const backplane = bus.createBackplane();
