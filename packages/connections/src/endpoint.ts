@@ -44,6 +44,8 @@ export class ConnectionEndpoint {
   readonly #transportsJson: string;
   readonly #webSockets: WebSocketServer;
   #closed = false;
+  /** False once {@link stopAccepting} ran: no new connection (negotiate, skipNegotiation WebSocket). */
+  #accepting = true;
 
   /**
    * @param path where the endpoint lives (`/chat`); negotiate is `{path}/negotiate`.
@@ -83,9 +85,13 @@ export class ConnectionEndpoint {
   handleRequest(req: IncomingMessage, res: ServerResponse, route: EndpointRoute): void {
     const method = req.method;
     const allowed = route === 'negotiate' ? method === 'POST' : method === 'GET' || method === 'POST' || method === 'DELETE';
-    if (!allowed || this.#closed) {
+    const refusal = this.#closed ? 503 : !allowed ? 405 : route === 'negotiate' && !this.#accepting ? 503 : 0;
+    if (refusal !== 0) {
       discardBody(req);
-      respondText(res, this.#closed ? 503 : 405);
+      // A refusing server is leaving: the client's next attempt must open a new TCP connection, which
+      // a load balancer sends elsewhere, not reuse this keep-alive socket.
+      if (refusal === 503) res.setHeader('Connection', 'close');
+      respondText(res, refusal);
       return;
     }
     const hook = this.options.authenticate;
@@ -103,7 +109,7 @@ export class ConnectionEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // The socket may fail while the hook runs; without a listener that error would crash the process.
     socket.on('error', ignoreError);
-    if (this.#closed) {
+    if (this.#closed || (!this.#accepting && !this.#isKnownConnection(req))) {
       rejectUpgrade(socket, 503);
       return;
     }
@@ -124,6 +130,21 @@ export class ConnectionEndpoint {
         socket.destroy();
       }
     });
+  }
+
+  /**
+   * Graceful shutdown, first step: refuse new connections with 503 (negotiate, and WebSocket upgrades
+   * that name no known connection, as `skipNegotiation` clients send), while the connections already
+   * here keep working (their polls, sends, event streams and stateful-reconnect resumes) until
+   * {@link close} or their own end. Idempotent.
+   */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** True while {@link stopAccepting} has not been called. */
+  get accepting(): boolean {
+    return this.#accepting && !this.#closed;
   }
 
   /**
@@ -200,6 +221,11 @@ export class ConnectionEndpoint {
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
+  }
+
+  #isKnownConnection(req: IncomingMessage): boolean {
+    const token = queryValue(queryOf(req.url ?? ''), 'id');
+    return token !== undefined && this.#manager.get(token) !== undefined;
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, user: Principal | undefined): void {

@@ -75,6 +75,11 @@ export class HubEndpoint {
     return bytes;
   }
 
+  /** Graceful shutdown's first step: sessions that start from now on are closed at once. */
+  stopAccepting(): void {
+    this.#closing = true;
+  }
+
   /**
    * Graceful shutdown: every connection gets Close {allowReconnect: true} and its onDisconnected runs.
    * Resolves when all of them have finished.

@@ -1,4 +1,5 @@
 export { Switchyard, type SwitchyardOptions, type MapHubOptions, type LifetimeManagerContext } from './switchyard.js';
+export { shutdownDefaults, type ShutdownOptions, type ShutdownBatch } from './graceful-shutdown.js';
 export { Hub, type HubClass } from './hub.js';
 export { HubCallerContext, type HubContext } from './hub-context.js';
 export {

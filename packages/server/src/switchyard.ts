@@ -21,6 +21,7 @@ import { Heartbeat } from './heartbeat.js';
 import type { Hub, HubClass } from './hub.js';
 import type { HubContext } from './hub-context.js';
 import { HubEndpoint } from './hub-endpoint.js';
+import { drainInBatches, resolveShutdownOptions, stopListening, type ShutdownOptions } from './graceful-shutdown.js';
 import { resolveInstrumentation, type SwitchyardInstrumentation } from './instrumentation.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 import { LocalHubLifetimeManager } from './lifetime/local-hub-lifetime-manager.js';
@@ -105,6 +106,8 @@ export class Switchyard {
   readonly #hubs = new Map<HubClass, HubRuntime>();
   readonly #endpoints: HubEndpoint[] = [];
   readonly #monitor: ScaleoutMonitor | undefined;
+  /** Servers given to `attach`, which `shutdown` stops listening. */
+  readonly #servers: (HttpServer | HttpsServer)[] = [];
   #closing: Promise<void> | undefined;
 
   /** @throws HubError `ERR_HUB_INVALID_OPTION` for an empty protocol list or two protocols with one name. */
@@ -207,6 +210,7 @@ export class Switchyard {
   /** Serves the mapped paths on `server`; its other listeners keep everything else. */
   attach(server: HttpServer | HttpsServer): this {
     this.#router.attach(server);
+    this.#servers.push(server);
     return this;
   }
 
@@ -216,6 +220,27 @@ export class Switchyard {
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /**
+   * Graceful shutdown in batches, for a server leaving a site (deploys, scale-in, SIGTERM): new
+   * connections are refused with 503 and the attached HTTP servers stop listening; then hub clients get
+   * Close {allowReconnect: true} `drainBatchSize` at a time every `drainIntervalMs`, so they reconnect to
+   * the site's other servers spread over time; after the last batch the server waits up to
+   * `drainTimeoutMs` for them to go, then ends every connection left as {@link close} does. Resolves
+   * when everything has ended. Shares {@link close}'s promise: whichever is called first decides.
+   * @throws HubError `ERR_HUB_INVALID_OPTION` for a bad option (synchronously).
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    const resolved = resolveShutdownOptions(options);
+    this.#closing ??= (async () => {
+      for (const endpoint of this.#router.endpoints) endpoint.stopAccepting();
+      for (const endpoint of this.#endpoints) endpoint.stopAccepting();
+      if (resolved.stopListening) for (const server of this.#servers) stopListening(server);
+      await drainInBatches(this.#endpoints, resolved);
+      await this.#close();
+    })();
     return this.#closing;
   }
 

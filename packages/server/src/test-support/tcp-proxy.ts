@@ -23,6 +23,11 @@ export interface TcpProxy {
   readonly openPairs: number;
   /** While true, new client connections are destroyed at once (the reconnect attempt fails). */
   refuse: boolean;
+  /**
+   * Sends new client connections to another target (`http://host:port`), as a load balancer does once
+   * a server leaves; pairs already open stay on the old target.
+   */
+  retarget(targetBaseUrl: string): void;
   /** Drops every open pair on both sides, mid-traffic, without any close handshake. */
   cut(): void;
   /** Cuts everything and stops listening. */
@@ -31,8 +36,7 @@ export interface TcpProxy {
 
 /** Starts a proxy on 127.0.0.1, port 0, in front of `targetBaseUrl` (`http://host:port`). */
 export async function startTcpProxy(targetBaseUrl: string): Promise<TcpProxy> {
-  const target = new URL(targetBaseUrl);
-  const targetPort = Number(target.port);
+  let target = new URL(targetBaseUrl);
   const pairs = new Set<readonly [Socket, Socket]>();
   let accepted = 0;
   let refuse = false;
@@ -46,7 +50,7 @@ export async function startTcpProxy(targetBaseUrl: string): Promise<TcpProxy> {
     }
     // Nagle would hold back small frames; a proxy in a test must not change timing more than needed.
     client.setNoDelay(true);
-    const upstream = connect(targetPort, target.hostname);
+    const upstream = connect(Number(target.port), target.hostname);
     upstream.setNoDelay(true);
     upstream.on('error', ignore);
     const pair = [client, upstream] as const;
@@ -88,6 +92,9 @@ export async function startTcpProxy(targetBaseUrl: string): Promise<TcpProxy> {
     },
     set refuse(value: boolean) {
       refuse = value;
+    },
+    retarget(url: string) {
+      target = new URL(url);
     },
     cut,
     async close() {
