@@ -18,7 +18,7 @@ interface EchoRun {
 
 export const echo: Scenario = {
   description: 'M concurrent callers invoking a method: round-trip p50 and p99',
-  defaults: { callers: 50, calls: 400, runs: 3, payloadBytes: 32, loadProcesses: 2 },
+  defaults: { callers: 50, calls: 1_000, runs: 5, payloadBytes: 32, loadProcesses: 2 },
   quick: { callers: 20, calls: 50, runs: 1 },
   async run({ options, progress }) {
     const callers = Number(options['callers']);
