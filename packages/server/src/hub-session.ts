@@ -448,12 +448,13 @@ export class HubSession
     if (sequenceId !== undefined) this.#write(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId }));
   }
 
-  /** Writes one hub message (`isMessage`: counted as one; false for the handshake response). */
+  /** Writes one hub message (`isMessage`: counted as one once accepted; false for the handshake response). */
   #write(bytes: Uint8Array, isMessage = true): boolean {
     const { endpoint } = this;
     this.#lastSendAt = endpoint.heartbeat.now;
-    if (isMessage) endpoint.instrumentation.messagesSent(endpoint.hubName, this.#protocol!.name, 1);
-    return this.connection.send(bytes);
+    const accepted = this.connection.send(bytes);
+    if (accepted && isMessage) endpoint.instrumentation.messagesSent(endpoint.hubName, this.#protocol!.name, 1);
+    return accepted;
   }
 }
 
