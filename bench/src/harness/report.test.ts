@@ -15,7 +15,7 @@ test('a ratio target says what was measured and whether it was met', () => {
 test('markdown tables have one column per system and one row per metric', () => {
   const rows = [{ metric: 'heap per connection (KB)', values, target: ratioTarget(values, 'switchyard', 'raw ws', '<=', 1.25) }];
   assert.equal(markdownTable(rows), ['| metric | switchyard | raw ws | socket.io |', '| --- | ---: | ---: | ---: |', '| heap per connection (KB) | 2.60 | 2.50 | 10.4 |'].join('\n'));
-  assert.match(targetsMarkdown([{ name: 'idle', headlines: rows }]), /\| idle \| switchyard \/ raw ws ≤ 1\.25: 1\.04 \| met \|/);
+  assert.match(targetsMarkdown([{ name: 'idle', headlines: rows }]), /\| idle \| heap per connection \(KB\) \| switchyard \/ raw ws ≤ 1\.25: 1\.04 \| met \|/);
 });
 
 test('chart panels take the unit from the metric name', () => {

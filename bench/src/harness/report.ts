@@ -34,10 +34,10 @@ export function markdownTable(rows: readonly Headline[]): string {
 
 /** Every target of every scenario as a markdown table. */
 export function targetsMarkdown(scenarios: ReadonlyArray<{ name: string; headlines: readonly Headline[] }>): string {
-  const lines = ['| scenario | target (measured) | result |', '| --- | --- | --- |'];
+  const lines = ['| scenario | metric | target: measured | result |', '| --- | --- | --- | --- |'];
   for (const { name, headlines } of scenarios) {
     for (const row of headlines) {
-      if (row.target !== undefined) lines.push(`| ${name} | ${row.target.text} | ${row.target.met ? 'met' : 'missed'} |`);
+      if (row.target !== undefined) lines.push(`| ${name} | ${row.metric} | ${row.target.text} | ${row.target.met ? 'met' : 'missed'} |`);
     }
   }
   return lines.join('\n');
