@@ -10,6 +10,7 @@ import { InMemoryBus } from '../scaleout/in-memory-backplane.js';
 import { officialClient, startApp, type TestApp } from '../test-support/e2e.js';
 import { RawHubClient } from '../test-support/raw-hub-client.js';
 import { withTimeout } from '../test-support/test-client.js';
+import { ConnectionsErrorCode } from '@switchyard/connections';
 import { AUTHENTICATION_EXPIRED } from './authentication-expiry.js';
 import { tooManyGroups } from './group-quota.js';
 import { RATE_LIMIT_CLOSE, rateLimited } from './invocation-rate.js';
@@ -62,6 +63,48 @@ describe('maximumGroupsPerConnection', () => {
       }
     });
   }
+});
+
+describe('long polling: data for a client that stops polling', () => {
+  test('is bounded by maxBufferedBytes: beyond it the connection ends (ERR_CONNECTION_BUFFER_FULL) and the next poll gets 404', async () => {
+    const disconnects: (Error | undefined)[] = [];
+    class WatchedHub extends LimitsHub {
+      override onDisconnected(error?: Error): void {
+        disconnects.push(error);
+      }
+    }
+    const server = await startApp((app) => app.mapHub('/lp', WatchedHub, { maxBufferedBytes: 20_000, longPollTimeoutMs: 200 }));
+    try {
+      const negotiated = await fetch(`${server.baseUrl}/lp/negotiate?negotiateVersion=1`, { method: 'POST' });
+      const { connectionToken } = (await negotiated.json()) as { connectionToken: string };
+      const url = `${server.baseUrl}/lp?id=${connectionToken}`;
+      assert.equal((await fetch(url)).status, 200); // the first poll starts the connection
+      assert.equal((await fetch(url, { method: 'POST', body: '{"protocol":"json","version":1}\x1e' })).status, 200);
+      assert.ok((await (await fetch(url)).text()).startsWith('{}\x1e')); // the handshake answer; the client polls no more
+      const hub = server.app.hubContext(WatchedHub);
+      const chunk = 'x'.repeat(4_000);
+      // 40 kB for a client allowed 20 kB: the sends past the limit end its connection.
+      for (let i = 0; i < 10; i++) await hub.clients.all.send('Data', chunk);
+      // Polling again finds the connection over: at most a last answer (a Close), then 204 or 404.
+      const statuses: number[] = [];
+      let delivered = '';
+      for (let i = 0; i < 3; i++) {
+        const poll = await fetch(url);
+        statuses.push(poll.status);
+        delivered += await poll.text();
+        if (poll.status !== 200) break;
+      }
+      assert.ok([204, 404].includes(statuses.at(-1)!), `poll statuses ${statuses.join(', ')}`);
+      assert.ok(delivered.length < 20_000, 'no more than the limit was kept for the client');
+      const deadline = Date.now() + 10_000;
+      while (disconnects.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(disconnects.length, 1);
+      assert.equal((disconnects[0] as { code?: string } | undefined)?.code, ConnectionsErrorCode.BufferFull);
+      assert.equal((await fetch(url)).status, 404);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('invocationRateLimit', () => {
