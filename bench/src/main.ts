@@ -23,8 +23,9 @@ function usage(): string {
 
 interface Ran {
   readonly name: string;
+  readonly description: string;
+  readonly report: string;
   readonly headlines: readonly Headline[];
-  readonly svg: string;
 }
 
 async function runOne(name: string, scenario: Scenario, commandLine: CommandLine): Promise<Ran> {
@@ -43,19 +44,21 @@ async function runOne(name: string, scenario: Scenario, commandLine: CommandLine
   if (baseline !== undefined) console.log(ratioLines(outcome.headlines, baseline));
   console.log(`results: ${file} (and .svg)`);
   if (commandLine.publish) console.log(`published: ${publish(`${name}.svg`, svg)}`);
-  return { name, headlines: outcome.headlines, svg };
+  return { name, description: scenario.description, report: outcome.report, headlines: outcome.headlines };
 }
 
-function readme(ran: readonly Ran[], commandLine: CommandLine): string {
+function readme(ran: readonly Ran[], commandLine: CommandLine, startLoad: number): string {
   const machine = machineInfo();
   const lines = [
-    `Measured with \`npm run bench -- all${commandLine.quick ? ' --quick' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB; 1-minute load average ${machine.loadAverage} at the end. Medians over the repeats.`,
+    `Measured with \`npm run bench -- all${commandLine.quick ? ' --quick' : ''}\`, finished ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB; 1-minute load average ${startLoad} at the start, ${machine.loadAverage} at the end. Medians over the repeats.`,
     '',
     '### Targets',
     '',
     targetsMarkdown(ran),
   ];
-  for (const { name, headlines } of ran) lines.push('', `### ${name}`, '', markdownTable(headlines), '', `![${name}](bench/results/${name}.svg)`);
+  for (const { name, headlines, description, report } of ran) {
+    lines.push('', `### ${name}`, '', `${description}: ${report.split('\n')[0]!}.`, '', markdownTable(headlines), '', `![${name}](bench/results/${name}.svg)`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -81,6 +84,7 @@ if (unknown.length > 0) {
 }
 
 const ran: Ran[] = [];
+const startLoad = machineInfo().loadAverage;
 let failed = 0;
 for (const [key, scenario] of selected) {
   try {
@@ -91,7 +95,7 @@ for (const [key, scenario] of selected) {
   }
 }
 if (name === 'all') {
-  const markdown = readme(ran, commandLine);
+  const markdown = readme(ran, commandLine, startLoad);
   console.log(`\n== README (markdown) ==\n\n${markdown}`);
   console.log(`markdown: ${writeText(`all-${timestamp(new Date())}.md`, markdown)}`);
   if (commandLine.publish) console.log(`published: ${publish('README-table.md', markdown)}`);
