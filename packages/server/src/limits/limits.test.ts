@@ -177,9 +177,9 @@ describe('closeOnAuthenticationExpiration', () => {
   });
   after(() => server.close());
 
-  /** A token valid for 1 to 2 more seconds (`exp` has whole seconds). */
+  /** A token valid for 2 to 3 more seconds (`exp` has whole seconds): time to connect on a loaded machine. */
   async function shortLivedToken(): Promise<{ jwt: string; expiresAtMs: number }> {
-    const exp = Math.floor(Date.now() / 1000) + 2;
+    const exp = Math.floor(Date.now() / 1000) + 3;
     const jwt = await new SignJWT({ sub: 'ann' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
     return { jwt, expiresAtMs: exp * 1000 };
   }
@@ -203,19 +203,24 @@ describe('closeOnAuthenticationExpiration', () => {
 
   test('allowReconnect: a client with automatic reconnect comes back with a fresh token', async () => {
     let current = await shortLivedToken();
+    const fresh = await new SignJWT({ sub: 'ann' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
     const connection = new signalR.HubConnectionBuilder()
       .withUrl(`${server.baseUrl}/expiring`, { transport: signalR.HttpTransportType.WebSockets, accessTokenFactory: () => current.jwt })
       .withAutomaticReconnect([0, 500, 1000, 2000])
       .configureLogging(signalR.LogLevel.None)
       .build();
-    const reconnecting = new Promise<Error | undefined>((resolve) => connection.onreconnecting(resolve));
+    const reconnecting = new Promise<Error | undefined>((resolve) =>
+      connection.onreconnecting((error) => {
+        // From now on the token factory hands out a token valid for an hour.
+        current = { jwt: fresh, expiresAtMs: 0 };
+        resolve(error);
+      }),
+    );
     const reconnected = new Promise<void>((resolve) => connection.onreconnected(() => resolve()));
     try {
       await connection.start();
       const error = await withTimeout(reconnecting, 'reconnecting after the expiry', 15_000);
       assert.match(error?.message ?? '', /The authentication expired\./);
-      // The token factory now hands out a token valid for an hour.
-      current = { jwt: await new SignJWT({ sub: 'ann' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET)), expiresAtMs: 0 };
       await withTimeout(reconnected, 'reconnected', 15_000);
       assert.equal(await connection.invoke('echo', 'after'), 'after');
     } finally {
