@@ -39,6 +39,17 @@ class LimitsHub extends Hub {
   }
 }
 
+test('bad limit options are refused with ERR_HUB_INVALID_OPTION', async () => {
+  const server = await startApp(() => {});
+  try {
+    for (const options of [{ maximumGroupsPerConnection: 0 }, { invocationRateLimit: { perSecond: 0 } }, { invocationRateLimit: { perSecond: 5, burst: 1.5 } }]) {
+      assert.throws(() => server.app.mapHub('/bad', LimitsHub, options), { code: HubErrorCode.InvalidOption }, JSON.stringify(options));
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 describe('maximumGroupsPerConnection', () => {
   for (const scaled of [false, true]) {
     test(`${scaled ? 'with a backplane' : 'one server'}: the join beyond the limit throws HubLimitException to the hub method`, async () => {
