@@ -149,13 +149,18 @@ export class HttpConnection implements Connection, Flushable {
     const limit = this.#owner.options.maxBufferedBytes;
     if (this.#queuedBytes + size + this.#sink.pendingBytes > limit) {
       this.#meter.outboundDropped(this.#transport!, 'buffer_full', size);
-      this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      this.#overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
     }
+    this.#meter.bytesSent(this.#transport!, size);
+    if (this.#queuedBytes === 0 && !this.#owner.options.coalesceOutbound && this.#sink.ready) {
+      // Coalescing off: straight to the transport while nothing waits ahead of it.
+      this.#sink.write(payload);
+      return true;
+    }
     this.#queue.push(payload);
     this.#queuedBytes += size;
-    this.#meter.bytesSent(this.#transport!, size);
     this.#requestFlush();
     return true;
   }

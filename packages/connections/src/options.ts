@@ -74,6 +74,14 @@ export interface ConnectionEndpointOptions {
    */
   maxRequestBodyBytes?: number;
   /**
+   * Coalesce outbound payloads: everything a connection is sent during one turn of the event loop goes
+   * out in one write (one WebSocket frame, one SSE event, one poll response) at the end of the turn.
+   * `false` writes each payload at once when the transport can take it (a WebSocket frame per message);
+   * payloads still queue while it cannot. For measuring what coalescing saves, mostly.
+   * @default true
+   */
+  coalesceOutbound?: boolean;
+  /**
    * Live connections this endpoint accepts from one remote address (`req.socket.remoteAddress`); the
    * next negotiate or WebSocket upgrade is answered 429. Counted from negotiate until the connection
    * ends. Off by default: behind a reverse proxy every client has the proxy's address.
@@ -108,6 +116,7 @@ export interface ResolvedConnectionEndpointOptions {
   readonly allowStatefulReconnect: boolean;
   readonly maxBufferedBytes: number;
   readonly maxRequestBodyBytes: number;
+  readonly coalesceOutbound: boolean;
   readonly maxConnectionsPerAddress: number | null;
   readonly maxConnectionsPerUser: number | null;
   /** The endpoint's own CORS policy, validated; undefined = the router's. */
@@ -128,6 +137,7 @@ export const connectionEndpointDefaults = {
   allowStatefulReconnect: false,
   maxBufferedBytes: 1_048_576,
   maxRequestBodyBytes: 1_048_576,
+  coalesceOutbound: true,
   maxConnectionsPerAddress: null,
   maxConnectionsPerUser: 100,
 } as const;
@@ -147,6 +157,7 @@ export function resolveEndpointOptions(options: ConnectionEndpointOptions = {}):
     allowStatefulReconnect: options.allowStatefulReconnect ?? d.allowStatefulReconnect,
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes),
     maxRequestBodyBytes: positive('maxRequestBodyBytes', options.maxRequestBodyBytes ?? d.maxRequestBodyBytes),
+    coalesceOutbound: options.coalesceOutbound ?? d.coalesceOutbound,
     maxConnectionsPerAddress: countOrNull('maxConnectionsPerAddress', options.maxConnectionsPerAddress, d.maxConnectionsPerAddress),
     maxConnectionsPerUser: countOrNull('maxConnectionsPerUser', options.maxConnectionsPerUser, d.maxConnectionsPerUser),
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),

@@ -51,8 +51,8 @@ export function acceptWebSocket(
   webSockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
     socket.off('close', handshakeFailed);
     // The connection may have ended (or stopped being resumable) while the handshake ran.
-    if (!resuming && !claimed.isEnded) claimed.start(new WebSocketSink(ws, claimed), req, user);
-    else if (resuming && claimed.canResume) claimed.resumeTransport(new WebSocketSink(ws, claimed));
+    if (!resuming && !claimed.isEnded) claimed.start(new WebSocketSink(ws, socket, claimed), req, user);
+    else if (resuming && claimed.canResume) claimed.resumeTransport(new WebSocketSink(ws, socket, claimed));
     else ws.terminate();
   });
 }

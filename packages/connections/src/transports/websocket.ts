@@ -3,11 +3,19 @@
  * payloads go out concatenated in one frame (the client parses records, never frames). Frames are text
  * while `connection.transferFormat` is `Text`, binary otherwise. The server closes with 1000 normally and
  * 1011 on failure; `ws` drops a peer that does not answer the close within `webSocketCloseTimeoutMs`.
+ *
+ * `ws` does the handshake, reads, pings and closes; data frames are built here (frame.ts) and written
+ * to the socket in one write, so a broadcast flushed to N connections in one turn is framed once and
+ * the same bytes go to every socket. This is safe because nothing else queues data frames inside `ws`:
+ * without permessage-deflate (off on the endpoint) and without Blob payloads, its sender writes to the
+ * socket synchronously, so frames from both stay in order, and `bufferedAmount` counts both.
  */
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
 import { ConnectionsError, ConnectionsErrorCode } from '../errors.js';
 import type { HttpConnection } from '../http-connection.js';
+import { BINARY_OPCODE, TEXT_OPCODE, webSocketFrame } from './frame.js';
 import type { TransportSink } from './transport-sink.js';
 
 // Event listeners are module-level functions that find their sink through this back-pointer, so a
@@ -28,12 +36,12 @@ export class SignalRWebSocket extends WebSocket {
   }
 }
 
-const textFrame = { binary: false };
-const binaryFrame = { binary: true };
 const OPEN = 1;
 
 export class WebSocketSink implements TransportSink {
   readonly #ws: OwnedWebSocket;
+  /** The upgraded socket `ws` reads from and writes to. */
+  readonly #socket: Duplex;
   readonly #connection: HttpConnection;
   // Bound once per connection: the completion callback of every send.
   readonly #onSent = (error?: Error | null): void => this.#sent(error);
@@ -45,8 +53,9 @@ export class WebSocketSink implements TransportSink {
   /** A write failed: the socket is dead; its close is a drop (which stateful reconnect may survive). */
   #sendError: ConnectionsError | undefined;
 
-  constructor(ws: WebSocket, connection: HttpConnection) {
+  constructor(ws: WebSocket, socket: Duplex, connection: HttpConnection) {
     this.#ws = ws;
+    this.#socket = socket;
     this.#connection = connection;
     this.#ws[kSink] = this;
     ws.on('message', onMessage);
@@ -68,13 +77,14 @@ export class WebSocketSink implements TransportSink {
 
   write(batch: Uint8Array): void {
     if (this.#inFlight++ === 0) this.#stalledSince = performance.now();
-    this.#ws.send(batch, this.#connection.transferFormat === 'Binary' ? binaryFrame : textFrame, this.#onSent);
+    const frame = webSocketFrame(batch, this.#connection.transferFormat === 'Binary' ? BINARY_OPCODE : TEXT_OPCODE);
+    this.#socket.write(frame, this.#onSent);
   }
 
-  end(): void {
+  end(error?: ConnectionsError): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
-    this.#ws.close(1000);
+    this.#ws.close(error === undefined ? 1000 : 1011);
   }
 
   abort(error: ConnectionsError | undefined): void {
