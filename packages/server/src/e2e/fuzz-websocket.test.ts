@@ -32,6 +32,8 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
     const wsCase = fc.record({
       entry: fc.constantFrom<Entry>('skip-negotiation', 'negotiated', 'stateful', 'resume'),
       upgrade: upgradeMutation,
+      /** A valid hub handshake first, so that what follows also reaches the hub protocol's parsers. */
+      prelude: fc.constantFrom('', '{"protocol":"json","version":1}\x1e', '{"protocol":"messagepack","version":1}\x1e', '{"protocol":"json","version":2}\x1e'),
       steps: fc.array(frameSteps, { minLength: 1, maxLength: 5 }),
       /** Write frame by frame with pauses (partial reads on the server), or all at once. */
       paced: fc.boolean(),
@@ -41,7 +43,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(wsCase, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
         await Promise.all(
-          batch.map(async ({ entry, upgrade, steps, paced, endAfterWrite }) => {
+          batch.map(async ({ entry, upgrade, prelude, steps, paced, endAfterWrite }) => {
             const token = entry === 'skip-negotiation' ? undefined : await negotiate(target.hubUrl, entry !== 'negotiated');
             const path = token === undefined ? '/hub' : `/hub?id=${encodeURIComponent(token)}`;
             if (entry === 'resume') {
@@ -49,7 +51,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
               const first = await rawExchange(target.port, [upgradeRequest(path), ...encodeSteps([dataFrame(1, '{"protocol":"json","version":2}\x1e')])]);
               assertNotServerError(first.status, 'stateful upgrade');
             }
-            const chunks = [upgradeRequest(path, upgrade), ...encodeSteps(steps.flat())];
+            const chunks = [upgradeRequest(path, upgrade), ...encodeSteps([...(prelude === '' ? [] : [dataFrame(1, prelude)]), ...steps.flat()])];
             const reply = await rawExchange(target.port, paced ? chunks : [Buffer.concat(chunks)], { gapMs: paced ? 2 : 0, endAfterWrite });
             assertNotServerError(reply.status, `upgrade ${entry}`);
           }),
