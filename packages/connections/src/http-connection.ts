@@ -149,7 +149,7 @@ export class HttpConnection implements Connection, Flushable {
     const limit = this.#owner.options.maxBufferedBytes;
     if (this.#queuedBytes + size + this.#sink.pendingBytes > limit) {
       this.#meter.outboundDropped(this.#transport!, 'buffer_full', size);
-      this.#overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
     }
