@@ -213,6 +213,7 @@ function startPinging(intervalMs: number): void {
 /** Closes one socket with a close handshake; true when it completed within `timeoutMs`, else terminates it. */
 function closeOne(socket: WebSocket, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve(true);
     const timer = setTimeout(() => {
       socket.off('close', closed);
       socket.terminate();
@@ -230,7 +231,7 @@ function closeOne(socket: WebSocket, timeoutMs: number): Promise<boolean> {
 /** Closes every connection, `concurrency` close handshakes at a time (as the ramp opened them). */
 async function closeAll(concurrency: number): Promise<void> {
   connections.closing = true;
-  if (pinger !== undefined) clearInterval(pinger);
+  // Pings go on meanwhile: a connection waiting its turn to close must not hit the server's client timeout.
   const sockets = connections.sockets.filter((socket) => socket !== undefined);
   let clean = 0;
   let forced = 0;
@@ -242,7 +243,9 @@ async function closeAll(concurrency: number): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
+  if (pinger !== undefined) clearInterval(pinger);
   send({ type: 'closed', clean, forced });
+  finished = true;
   process.disconnect();
 }
 
@@ -274,6 +277,6 @@ process.on('message', (message: ToLoader) => {
       break;
   }
 });
-process.on('disconnect', () => {
-  if (!connections.closing) process.exit(3);
-});
+// The coordinator gone before this process finished (crashed or killed) means nobody will ever say close.
+let finished = false;
+process.on('disconnect', () => process.exit(finished ? 0 : 3));

@@ -51,10 +51,12 @@ export class HubSession
   readonly connection: Connection;
   readonly endpoint: HubEndpoint;
   readonly connectionId: string;
-  readonly callerContext: HubCallerContext;
-  /** The app's logger with this connection's id, hub and transport on every line. */
-  readonly logger: Logger;
-  readonly #abort = new AbortController();
+  // Created on first use, as most idle connections never need them: a connection's memory is mostly
+  // what it allocates up front (see bench/ idle).
+  #callerContext: HubCallerContext | undefined;
+  #logger: Logger | undefined;
+  #abort: AbortController | undefined;
+  #streams: SessionStreams | undefined;
   #state: SessionState = 'handshaking';
   #protocol: HubProtocol | undefined;
   #userId: string | undefined;
@@ -68,8 +70,6 @@ export class HubSession
   #replay: MessageBuffer | undefined;
   /** Stateful reconnect: the WebSocket dropped and the client has not reconnected yet. */
   #transportLost = false;
-  /** Uploads and server streams of this connection. */
-  readonly streams: SessionStreams;
   /** Dispatch order, invocation slots and read pauses. */
   readonly inbound: InboundQueue;
   /** `invocationRateLimit` of this connection; undefined when there is none. */
@@ -83,10 +83,7 @@ export class HubSession
     this.connection = connection;
     this.endpoint = endpoint;
     this.connectionId = connection.connectionId;
-    this.logger = childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport });
-    this.callerContext = new HubCallerContext(this);
     this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
-    this.streams = new SessionStreams(this.inbound, endpoint.options.streamBufferCapacity);
     const rateLimit = endpoint.options.invocationRateLimit;
     this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
     const now = endpoint.heartbeat.touch();
@@ -96,6 +93,21 @@ export class HubSession
     endpoint.sessions.add(this);
     endpoint.heartbeat.add(this);
     if (endpoint.closing) this.#close(undefined, true, undefined);
+  }
+
+  /** The app's logger with this connection's id, hub and transport on every line. */
+  get logger(): Logger {
+    const { endpoint, connection } = this;
+    return (this.#logger ??= childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport }));
+  }
+
+  get callerContext(): HubCallerContext {
+    return (this.#callerContext ??= new HubCallerContext(this));
+  }
+
+  /** Uploads and server streams of this connection. */
+  get streams(): SessionStreams {
+    return (this.#streams ??= new SessionStreams(this.inbound, this.endpoint.options.streamBufferCapacity));
   }
 
   // --- HubConnectionContext / CallerContextSource -------------------------------------------------
@@ -117,6 +129,10 @@ export class HubSession
     return this.connection.request;
   }
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#state === 'closed') this.#abort.abort();
+    }
     return this.#abort.signal;
   }
   get maximumGroups(): number | null {
@@ -333,6 +349,12 @@ export class HubSession
   // --- lifecycle ------------------------------------------------------------------------------------
 
   async #connect(): Promise<void> {
+    await this.#runConnect();
+    // Settled: #disconnect has nothing to wait for, and an idle session keeps no promise.
+    this.#connecting = undefined;
+  }
+
+  async #runConnect(): Promise<void> {
     const { endpoint } = this;
     try {
       await endpoint.manager.onConnected(this);
@@ -384,8 +406,8 @@ export class HubSession
     // comes: a paused WebSocket never reads the peer's close frame, so it would finish closing only
     // when the close timeout kills it (and app.close() would wait that long).
     this.connection.resume();
-    this.#abort.abort();
-    this.streams.abortAll();
+    this.#abort?.abort();
+    this.#streams?.abortAll();
     if (handshaking) {
       this.endpoint.sessions.delete(this);
       return;
