@@ -47,6 +47,10 @@ async function runOne(name: string, scenario: Scenario, commandLine: CommandLine
   return { name, description: scenario.description, report: outcome.report, headlines: outcome.headlines };
 }
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function readme(ran: readonly Ran[], commandLine: CommandLine, startLoad: number): string {
   const machine = machineInfo();
   const lines = [
@@ -57,7 +61,8 @@ function readme(ran: readonly Ran[], commandLine: CommandLine, startLoad: number
     targetsMarkdown(ran),
   ];
   for (const { name, headlines, description, report } of ran) {
-    lines.push('', `### ${name}`, '', `${description}: ${report.split('\n')[0]!}.`, '', markdownTable(headlines), '', `![${name}](bench/results/${name}.svg)`);
+    const how = report.split('\n')[0]!;
+    lines.push('', `### ${name}`, '', `${capitalize(description)}. ${capitalize(how)}.`, '', markdownTable(headlines), '', `![${name}](bench/results/${name}.svg)`);
   }
   return `${lines.join('\n')}\n`;
 }
