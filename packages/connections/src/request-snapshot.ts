@@ -14,7 +14,8 @@ export class RequestSnapshot implements ConnectionRequest {
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
   readonly #target: string;
-  readonly #origin: string;
+  /** TLS: the scheme of the URL, whose origin is built from the Host header only when read. */
+  readonly #secure: boolean;
   #url: URL | undefined;
 
   constructor(req: IncomingMessage) {
@@ -23,14 +24,13 @@ export class RequestSnapshot implements ConnectionRequest {
     this.headers = req.headers;
     this.remoteAddress = req.socket.remoteAddress;
     this.#target = req.url ?? '/';
-    const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
-    this.#origin = `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+    this.#secure = (req.socket as Partial<TLSSocket>).encrypted === true;
   }
 
   get url(): URL {
     if (this.#url === undefined) {
       try {
-        this.#url = new URL(this.#target, this.#origin);
+        this.#url = new URL(this.#target, `${this.#secure ? 'https' : 'http'}://${this.headers.host ?? 'localhost'}`);
       } catch {
         // A malformed Host header must not make the getter throw.
         this.#url = new URL(this.#target, 'http://localhost');

@@ -72,7 +72,8 @@ export class ConnectionLimiter {
     const lease: Lease = { address: this.#perAddress === null ? undefined : addressKey(address), userId: this.#perUser === null ? undefined : user?.userId };
     if (lease.address !== undefined) this.#byAddress.set(lease.address, (this.#byAddress.get(lease.address) ?? 0) + 1);
     if (lease.userId !== undefined) this.#byUser.set(lease.userId, (this.#byUser.get(lease.userId) ?? 0) + 1);
-    this.#leases.set(connection, lease);
+    // Nothing counted (an anonymous connection without a per-address limit): no lease to keep.
+    if (lease.address !== undefined || lease.userId !== undefined) this.#leases.set(connection, lease);
   }
 
   /** Uncounts an ended connection; idempotent, and a no-op for connections never admitted. */

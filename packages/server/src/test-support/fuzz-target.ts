@@ -61,6 +61,20 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const bystanderCount = liveConnections();
   const openSockets = (): Promise<number> =>
     new Promise((resolve, reject) => app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  // The bystanders echo throughout, not only between batches: a hostile case that stalls the process
+  // or disturbs another connection for a moment shows up here.
+  const bystanderFailures: string[] = [];
+  let echoing = true;
+  const echoLoop = (async () => {
+    for (let round = 1; echoing; round++) {
+      await bystanders.assertServing(`echo round ${round}`).catch((error: unknown) => void bystanderFailures.push(String(error)));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  const stopEchoing = async (): Promise<void> => {
+    echoing = false;
+    await echoLoop;
+  };
   return {
     app,
     hubUrl,
@@ -69,6 +83,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     liveConnections,
     assertNoUncaughtErrors() {
       assert.deepEqual(uncaught, [], 'uncaught errors in the server process');
+      assert.deepEqual(bystanderFailures, [], 'a bystander stopped being served');
     },
     async assertOnlyBystandersLeft(tag) {
       const deadline = Date.now() + 10_000;
@@ -80,8 +95,10 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       assert.ok((await openSockets()) <= MAX_BYSTANDER_SOCKETS, `${tag}: ${await openSockets()} sockets left open`);
       await bystanders.assertServing(tag);
       assert.deepEqual(uncaught, [], 'uncaught errors in the server process');
+      assert.deepEqual(bystanderFailures, [], 'a bystander stopped being served');
     },
     async close() {
+      await stopEchoing();
       await bystanders.stop();
       await app.close();
       process.off('uncaughtException', record);
