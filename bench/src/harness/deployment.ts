@@ -44,10 +44,14 @@ export interface RoundResult {
   readonly latencies: readonly number[];
 }
 
-/** `--expose-gc` for heap readings; `--cpu-prof` into `BENCH_CPU_PROF` when set. */
-function serverExecArgv(): string[] {
-  const profiles = process.env['BENCH_CPU_PROF'];
-  return profiles === undefined || profiles === '' ? ['--expose-gc'] : ['--expose-gc', '--cpu-prof', '--cpu-prof-dir', profiles];
+let profiles = 0;
+
+/** `--expose-gc` for heap readings; `--cpu-prof` into `BENCH_CPU_PROF` when set, named after the system. */
+function serverExecArgv(spec: SystemSpec): string[] {
+  const directory = process.env['BENCH_CPU_PROF'];
+  if (directory === undefined || directory === '') return ['--expose-gc'];
+  const name = `${spec.name.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}-${++profiles}.cpuprofile`;
+  return ['--expose-gc', '--cpu-prof', '--cpu-prof-dir', directory, '--cpu-prof-name', name];
 }
 
 function cpuUs(usage: ServerUsage): number {
@@ -70,7 +74,7 @@ export class Deployment {
 
   /** Starts the server, then `loadProcesses` load processes using `client` (the spec's by default). */
   static async start(spec: SystemSpec, loadProcesses: number, client: ClientKind = spec.client): Promise<Deployment> {
-    const server = await Agent.start(spec.server, [], { execArgv: serverExecArgv(), name: `${spec.name} server` });
+    const server = await Agent.start(spec.server, [], { execArgv: serverExecArgv(spec), name: `${spec.name} server` });
     const url = `http://127.0.0.1:${String(server.info['port'])}`;
     try {
       const loads = await Promise.all(
