@@ -63,3 +63,10 @@ test('an outage of another pair allows nothing; sends before the receiver joined
 test('a delivery no sender sent is reported', () => {
   assert.deepEqual(strangers(sends('s', 2), [{ name: 'r', joinedAt: 0, deliveries: got('s', [1, 3]) }]), ['r got s|3']);
 });
+
+test('a per-pair restore time closes that pair\'s window at its own first delivery', () => {
+  // Globally restored at t=1090, but this pair was served again by 7 (sent at t=1060).
+  const outage: Outage = { name: 'x', cutAt: 1040, restoredAt: 1090, restoredFor: () => 1060, affects: () => true };
+  const [pair] = judge(sends('s', 10), [{ name: 'r', joinedAt: 0, deliveries: got('s', [1, 2, 3, 4, 7, 9, 10]) }], [outage]);
+  assert.deepEqual([pair!.lostInOutage, pair!.lostOutside], [2, 1], '8 came after the pair was served again');
+});

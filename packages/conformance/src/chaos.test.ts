@@ -93,7 +93,14 @@ test('chaos: a socket cut, a server killed, Redis restarted, the server restarte
       throw new Error(`${(error as Error).message}; waiting: ${waiting.join(', ')}\n${progress.join('\n')}\n${logs.join('\n')}`);
     });
     const redisRestoredAt = Date.now();
-    outages.push({ name: 'Redis restarted', cutAt: redisCutAt, restoredAt: redisRestoredAt, affects: remote });
+    // Per pair, the window closes at the first message that reached the receiver after the restart:
+    // from then on both servers are connected and subscribed, and nothing later may be lost.
+    const firstAfterRestart = (sender: string, receiver: string): number | undefined =>
+      receivers
+        .find((r) => r.name === receiver)
+        ?.deliveries.map((d) => (d.sender === sender ? sendOf(sender, d.n)?.startedAt : undefined))
+        .find((startedAt) => startedAt !== undefined && startedAt >= redisUpAt);
+    outages.push({ name: 'Redis restarted', cutAt: redisCutAt, restoredAt: redisRestoredAt, restoredFor: firstAfterRestart, affects: remote });
     await sleep(STEADY_MS);
 
     // 4. A comes back on its port with a new sender and a new receiver; everything is due again.
@@ -112,6 +119,7 @@ test('chaos: a socket cut, a server killed, Redis restarted, the server restarte
     const counts = judge(sends, receivers, outages);
     t.diagnostic(`sent ${sends.length} messages (${sends.filter((s) => s.completedAt !== undefined).length} completed)`);
     for (const line of formatCounts(counts).split('\n')) t.diagnostic(line);
+    for (const [s, r] of pairs) t.diagnostic(`Redis restarted: ${s} → ${r.name} served again by a message sent ${firstAfterRestart(s, r.name)! - redisUpAt} ms after Redis was started`);
     for (const outage of outages) t.diagnostic(`${outage.name}: ${outage.restoredAt === Number.POSITIVE_INFINITY ? 'never restored' : `restored after ${outage.restoredAt - outage.cutAt} ms`}`);
 
     assert.deepEqual(strangers(sends, receivers), [], 'only messages that were sent are delivered');

@@ -16,6 +16,8 @@ export interface Outage {
    * (a killed sender), so only its last messages, after the last one delivered, may be lost.
    */
   readonly restoredAt: number;
+  /** A later, per-pair restore time (the pair's first delivery after the fault), where it is known. */
+  restoredFor?(sender: string, receiver: string): number | undefined;
   /** Whether it may cost `receiver` messages of `sender`. */
   affects(sender: string, receiver: string): boolean;
 }
@@ -65,7 +67,8 @@ export function judge(sends: readonly Send[], receivers: readonly ReceiverRecord
         .filter((outage) => outage.affects(sender, receiver.name))
         .map((outage) => {
           const before = got.filter((delivery) => delivery.at < outage.cutAt).map((delivery) => delivery.n);
-          const after = mine.filter((send) => send.startedAt >= outage.restoredAt).map((send) => send.n);
+          const restoredAt = outage.restoredFor?.(sender, receiver.name) ?? outage.restoredAt;
+          const after = mine.filter((send) => send.startedAt >= restoredAt).map((send) => send.n);
           // A killed sender never comes back: only its tail, after the last delivered message, may be lost.
           const from = outage.restoredAt === Number.POSITIVE_INFINITY ? Math.max(0, ...got.map((d) => d.n)) : Math.max(0, ...before);
           return { from, to: Math.min(Number.POSITIVE_INFINITY, ...after) };
