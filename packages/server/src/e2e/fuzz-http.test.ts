@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { body as randomBody, encodeHttpCase, framing, httpCase, type BodyFraming } from '../test-support/fuzz-http.js';
 import { assertNotServerError, fuzzSeed, negotiateToken, rawExchange, startFuzzTarget, type FuzzTarget } from '../test-support/fuzz-target.js';
 import { RawConnection } from '../test-support/raw-hub-client.js';
+import { messagePayload } from '../test-support/ws-frames.js';
 
 const BATCH = 12;
 const seed = fuzzSeed();
@@ -35,6 +36,9 @@ const hubBody = fc.oneof(
   fc.jsonValue().map((value) => Buffer.from(`${JSON.stringify({ protocol: value, version: value })}\x1e`)),
   fc.jsonValue().map((value) => Buffer.from(`{"protocol":"json","version":1}\x1e${JSON.stringify({ type: 1, target: 'echo', arguments: [value], invocationId: '1' })}\x1e${JSON.stringify(value)}\x1e`)),
   fc.integer({ min: 1, max: 5000 }).map((n) => Buffer.from('\x1e'.repeat(n))),
+  fc
+    .tuple(fc.constantFrom('{"protocol":"json","version":1}\x1e', '{"protocol":"messagepack","version":1}\x1e'), fc.array(messagePayload, { maxLength: 4 }))
+    .map(([handshake, messages]) => Buffer.concat([Buffer.from(handshake), ...messages])),
   fc.constant(Buffer.from(`{"protocol":"json","version":1}\x1e{"type":1,"target":"echo","arguments":["${'x'.repeat(40_000)}"]}\x1e`)),
 );
 

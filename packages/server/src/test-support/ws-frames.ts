@@ -4,7 +4,9 @@
  * reserved opcodes and bits, unmasked client frames, oversized control frames, bad close codes.
  */
 import { randomBytes } from 'node:crypto';
+import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
+import { frameMessagePack } from './raw-hub-client.js';
 
 export interface Frame {
   readonly fin: boolean;
@@ -92,6 +94,11 @@ export const messagePayload: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((value) => utf8(`${JSON.stringify(value)}\x1e`)),
   fc.jsonValue({ maxDepth: 2 }).map((value) => utf8(`${JSON.stringify({ type: 1, target: 'echo', invocationId: '1', arguments: [value] })}\x1e`)),
   fc.tuple(fc.integer({ min: -1, max: 12 }), fc.jsonValue({ maxDepth: 2 })).map(([type, value]) => utf8(`${JSON.stringify({ type, sequenceId: value, invocationId: value })}\x1e`)),
+  // Hub messages of the right shape with values of the wrong types, in both protocols.
+  fc.record({ type: fc.integer({ min: -1, max: 12 }), target: fc.jsonValue({ maxDepth: 1 }), arguments: fc.jsonValue({ maxDepth: 2 }), invocationId: fc.jsonValue({ maxDepth: 1 }), streamIds: fc.jsonValue({ maxDepth: 1 }), item: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: ['type'] })
+    .map((message) => utf8(`${JSON.stringify(message)}\x1e`)),
+  fc.tuple(fc.integer({ min: -1, max: 12 }), fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.uint8Array({ maxLength: 8 })), { maxLength: 6 }))
+    .map(([type, rest]) => frameMessagePack(encode([type, ...rest]))),
   fc.uint8Array({ maxLength: 300 }),
   fc.string({ maxLength: 200 }).map(utf8),
 );
