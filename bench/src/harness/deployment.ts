@@ -10,10 +10,14 @@ export interface SystemSpec {
   readonly name: string;
   /** Script under dist/, e.g. `servers/switchyard`. */
   readonly server: string;
+  /** Arguments of the server script. */
+  readonly args?: readonly string[];
   readonly client: ClientKind;
 }
 
 export const switchyard: SystemSpec = { name: 'switchyard', server: 'servers/switchyard', client: 'signalr-ws' };
+/** Switchyard with `coalesceOutbound: false`: each message its own frame and write. */
+export const switchyardUncoalesced: SystemSpec = { name: 'switchyard, coalescing off', server: 'servers/switchyard', client: 'signalr-ws', args: ['--coalesce', 'off'] };
 export const rawWs: SystemSpec = { name: 'raw ws', server: 'servers/raw-ws', client: 'raw-ws' };
 export const socketIo: SystemSpec = { name: 'socket.io', server: 'servers/socketio', client: 'socketio-ws' };
 /** The three systems every single-server scenario compares, in table order. */
@@ -74,7 +78,7 @@ export class Deployment {
 
   /** Starts the server, then `loadProcesses` load processes using `client` (the spec's by default). */
   static async start(spec: SystemSpec, loadProcesses: number, client: ClientKind = spec.client): Promise<Deployment> {
-    const server = await Agent.start(spec.server, [], { execArgv: serverExecArgv(spec), name: `${spec.name} server` });
+    const server = await Agent.start(spec.server, spec.args ?? [], { execArgv: serverExecArgv(spec), name: `${spec.name} server` });
     const url = `http://127.0.0.1:${String(server.info['port'])}`;
     try {
       const loads = await Promise.all(

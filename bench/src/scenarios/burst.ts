@@ -2,11 +2,11 @@
  * `burst`: K messages to N connections in one event-loop turn. Switchyard coalesces a connection's
  * pending messages into one frame and one write per turn (SignalR frames may carry several hub
  * messages); raw ws and Socket.IO send K frames. What coalescing saves shows twice: against the other
- * systems, and against Switchyard itself sending the same K messages one per turn (`switchyard, 1 per
- * turn`: nothing to coalesce). Per delivery (one message to one connection): server CPU, frames
- * received, socket writes; and the time until the last receiver has all K.
+ * systems, and against Switchyard itself with coalescing off (`coalesceOutbound: false`: a frame and
+ * a write per message). Per delivery (one message to one connection): server CPU, frames received,
+ * socket writes; and the time until the last receiver has all K.
  */
-import { comparedSystems, switchyard, withDeployment, type Deployment, type RoundResult } from '../harness/deployment.js';
+import { rawWs, socketIo, switchyard, switchyardUncoalesced, withDeployment, type Deployment, type RoundResult } from '../harness/deployment.js';
 import { ratioTarget } from '../harness/report.js';
 import { interleave, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
@@ -20,7 +20,7 @@ interface BurstRun {
   readonly lastReceiverMs: number;
 }
 
-const spreadName = 'switchyard, 1 per turn';
+const systems = [switchyard, switchyardUncoalesced, rawWs, socketIo];
 
 async function measure(deployment: Deployment, rounds: number, perTurn: number, turns: number, payloadBytes: number): Promise<BurstRun> {
   const results: RoundResult[] = [];
@@ -46,33 +46,23 @@ export const burst: Scenario = {
     const runs = Number(options['runs']);
     const payloadBytes = Number(options['payloadBytes']);
     const loadProcesses = Number(options['loadProcesses']);
-    progress.start(1 + runs * comparedSystems.length);
+    progress.start(1 + runs * systems.length);
     progress.step('official client check');
     await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
     progress.advance();
 
-    const results = await interleave(
-      comparedSystems,
+    const flat = await interleave(
+      systems,
       runs,
       progress,
       (system) =>
         withDeployment(system, loadProcesses, async (deployment) => {
           await deployment.connect(connections);
           await measure(deployment, Math.ceil(rounds / 4), k, 1, payloadBytes); // warm-up
-          const inOneTurn = await measure(deployment, rounds, k, 1, payloadBytes);
-          const spread = system === switchyard ? await measure(deployment, rounds, 1, k, payloadBytes) : undefined;
-          return { inOneTurn, spread };
+          return measure(deployment, rounds, k, 1, payloadBytes);
         }),
-      ({ inOneTurn, spread }) =>
-        `${inOneTurn.cpuPerDeliveryUs.toFixed(2)} µs CPU, ${inOneTurn.framesPerDelivery.toFixed(3)} frames, ${inOneTurn.writesPerDelivery.toFixed(3)} writes per delivery` +
-        (spread === undefined ? '' : `; one per turn: ${spread.cpuPerDeliveryUs.toFixed(2)} µs, ${spread.framesPerDelivery.toFixed(3)} frames`),
+      (run) => `${run.cpuPerDeliveryUs.toFixed(2)} µs CPU, ${run.framesPerDelivery.toFixed(3)} frames, ${run.writesPerDelivery.toFixed(3)} writes per delivery`,
     );
-    // Flatten: the spread measurement becomes its own column.
-    const flat = new Map<string, BurstRun[]>();
-    for (const [name, runResults] of results) {
-      flat.set(name, runResults.map((r) => r.inOneTurn));
-      if (name === switchyard.name) flat.set(spreadName, runResults.map((r) => r.spread!));
-    }
 
     const cpu = medians(flat, (run) => run.cpuPerDeliveryUs);
     const headlines: Headline[] = [
@@ -83,7 +73,7 @@ export const burst: Scenario = {
     ];
     return {
       results: { runs: Object.fromEntries(flat) },
-      report: `${connections} connections; ${rounds} rounds of ${k} messages of ${payloadBytes} B in one event-loop turn ('${spreadName}': the same ${k} in ${k} turns); medians of ${runs} interleaved runs`,
+      report: `${connections} connections; ${rounds} rounds of ${k} messages of ${payloadBytes} B in one event-loop turn; '${switchyardUncoalesced.name}' is Switchyard with coalesceOutbound: false; medians of ${runs} interleaved runs`,
       headlines,
     };
   },

@@ -1,8 +1,11 @@
 /**
  * Switchyard under test: hub `/bench` on every transport, JSON protocol. `Echo(value)` returns it;
  * broadcasts go through the hub context (`clients.all.send('message', seq, sentAt, payload)`). No
- * lifecycle hooks, so an idle connection costs exactly what the framework needs.
+ * lifecycle hooks, so an idle connection costs exactly what the framework needs. `--coalesce off`
+ * sets the endpoint's `coalesceOutbound: false` (a frame and a write per message), to measure what
+ * coalescing saves.
  */
+import { parseArgs } from 'node:util';
 import { Hub, Switchyard } from '@switchyard/server';
 import { runServerAgent } from './server-agent.js';
 
@@ -12,9 +15,11 @@ class BenchHub extends Hub {
   }
 }
 
+const { values } = parseArgs({ options: { coalesce: { type: 'string', default: 'on' } } });
+
 await runServerAgent((server) => {
   const app = new Switchyard();
-  app.mapHub('/bench', BenchHub);
+  app.mapHub('/bench', BenchHub, { coalesceOutbound: values.coalesce !== 'off' });
   app.attach(server);
   const all = app.hubContext(BenchHub).clients.all;
   return {
