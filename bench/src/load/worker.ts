@@ -244,9 +244,9 @@ async function closeAll(concurrency: number): Promise<void> {
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   if (pinger !== undefined) clearInterval(pinger);
-  send({ type: 'closed', clean, forced });
+  // The coordinator disconnects once it has this, and this process then exits (0).
   finished = true;
-  process.disconnect();
+  send({ type: 'closed', clean, forced });
 }
 
 process.on('message', (message: ToLoader) => {

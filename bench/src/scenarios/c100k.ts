@@ -250,7 +250,9 @@ export async function runC100k(options: C100kOptions, reporter: Reporter): Promi
       loaders.map(async (loader) => {
         const pending = loader.next('closed', 600_000);
         loader.send({ type: 'close', concurrency: options.closeConcurrency });
-        return pending;
+        const reply = await pending;
+        loader.process.disconnect(); // its cue to exit
+        return reply;
       }),
     );
     let afterClose = await allStats(servers);
