@@ -1,12 +1,13 @@
 /**
  * `transports`: the same message stream (one message every `intervalMs` to C clients) over regular
  * polling (a plain HTTP endpoint asked every second, written only for this baseline), Switchyard's
- * long polling, Server-Sent Events and WebSockets, and raw ws as the floor. Latency (send to receive,
+ * long polling, Server-Sent Events and WebSockets, Socket.IO's long polling and WebSocket, and raw ws
+ * as the floor. Latency (send to receive,
  * one monotonic clock), bytes on the wire (HTTP and WebSocket bytes both ways, counted on the
  * server's sockets, TCP/IP headers not included) and server CPU, per message per client.
  */
 import type { ClientKind } from '../clients/light-clients.js';
-import { rawWs, switchyard, withDeployment, type SystemSpec } from '../harness/deployment.js';
+import { rawWs, socketIo, switchyard, withDeployment, type SystemSpec } from '../harness/deployment.js';
 import { interleave, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
 import { percentile } from '../harness/stats.js';
@@ -23,6 +24,8 @@ const systems: readonly TransportSystem[] = [
   { name: 'switchyard long polling', spec: switchyard, client: 'signalr-lp' },
   { name: 'switchyard SSE', spec: switchyard, client: 'signalr-sse' },
   { name: 'switchyard WebSockets', spec: switchyard, client: 'signalr-ws' },
+  { name: 'socket.io polling', spec: socketIo, client: 'socketio-lp' },
+  { name: 'socket.io WebSocket', spec: socketIo, client: 'socketio-ws' },
   { name: 'raw ws', spec: rawWs, client: 'raw-ws' },
 ];
 
