@@ -42,6 +42,9 @@ export const idle: Scenario = {
     const loadProcesses = Number(options['loadProcesses']);
     const settleMs = Number(options['settleMs']);
     const breakdown = Number(options['breakdown']) > 0;
+    // One server process holds every connection: one file descriptor each, 20,000 per process here.
+    if (connections > 19_000) throw new Error(`--connections ${connections}: one server process cannot hold more than about 19,000 (20,000 open files per process); the c100k scenario spreads further`);
+    if (connections / loadProcesses > 19_000) throw new Error(`--connections ${connections} over ${loadProcesses} load processes is more than 19,000 each: raise --loadProcesses`);
     progress.start(1 + runs * comparedSystems.length);
     progress.step('official client check');
     await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
