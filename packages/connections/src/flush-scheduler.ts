@@ -14,6 +14,17 @@ export interface Flushable {
 let pending: Flushable[] = [];
 let spare: Flushable[] = [];
 let scheduled = false;
+/** Numbers the flush turns; 0 outside one. */
+let turn = 0;
+let lastTurn = 0;
+
+/**
+ * The number of the flush turn running now, or 0 when none is: what one turn writes may be shared by
+ * the connections flushed in it (transports/frame.ts), since no application code runs in between.
+ */
+export function currentFlushTurn(): number {
+  return turn;
+}
 
 /** Queues `target` for the next flush turn. The caller guarantees it is not queued already. */
 export function scheduleFlush(target: Flushable): void {
@@ -29,7 +40,12 @@ function runFlushes(): void {
   // Swap the two arrays so targets scheduled while flushing land in the next turn, without allocating.
   const batch = pending;
   pending = spare;
-  for (let i = 0; i < batch.length; i++) batch[i]!.runScheduledFlush();
+  turn = lastTurn = (lastTurn % Number.MAX_SAFE_INTEGER) + 1;
+  try {
+    for (let i = 0; i < batch.length; i++) batch[i]!.runScheduledFlush();
+  } finally {
+    turn = 0;
+  }
   batch.length = 0;
   spare = batch;
 }

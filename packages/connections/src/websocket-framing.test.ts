@@ -78,6 +78,16 @@ describe('WebSocket framing', () => {
     assert.deepEqual(seconds.map(({ isBinary }) => isBinary), [false, false, true], 'the frame type follows each connection');
   });
 
+  test('a payload the application refills and sends again in a later turn goes out with its new bytes', async () => {
+    const peers = [await open('/ws'), await open('/ws')];
+    const reused = Buffer.from('first\u001e');
+    for (const { connection } of peers) connection.send(reused);
+    for (const { inbox } of peers) assert.equal((await inbox.next('first')).data.toString(), 'first\u001e');
+    reused.write('again');
+    for (const { connection } of peers) connection.send(reused);
+    for (const { inbox } of peers) assert.equal((await inbox.next('again')).data.toString(), 'again\u001e');
+  });
+
   test('coalesceOutbound: false writes each payload as its own frame, in order', async () => {
     const { inbox, connection } = await open('/each', uncoalesced);
     connection.send(Buffer.from('a\u001e'));
@@ -85,5 +95,12 @@ describe('WebSocket framing', () => {
     connection.send(Buffer.from('c\u001e'));
     const frames = [await inbox.next('a'), await inbox.next('b'), await inbox.next('c')];
     assert.deepEqual(frames.map(({ data }) => data.toString()), ['a\u001e', 'b\u001e', 'c\u001e']);
+    // Written at once, outside a flush turn: a refilled payload is framed afresh there too.
+    const reused = Buffer.from('d\u001e');
+    connection.send(reused);
+    assert.equal((await inbox.next('d')).data.toString(), 'd\u001e');
+    reused.write('e');
+    connection.send(reused);
+    assert.equal((await inbox.next('e')).data.toString(), 'e\u001e');
   });
 });
