@@ -19,7 +19,7 @@ interface FanoutRun {
 
 export const fanout: Scenario = {
   description: 'one message per event-loop turn to N connections: server CPU per delivery, time until the last receiver has it',
-  defaults: { connections: 1_000, messages: 300, latencyRounds: 30, runs: 3, payloadBytes: 32, loadProcesses: 2 },
+  defaults: { connections: 1_000, messages: 300, latencyRounds: 30, runs: 5, payloadBytes: 32, loadProcesses: 2 },
   quick: { connections: 200, messages: 50, latencyRounds: 5, runs: 1 },
   async run({ options, progress }) {
     const connections = Number(options['connections']);
