@@ -93,6 +93,18 @@ export interface ConnectionListener {
   /** The connection ended: `error` when the transport failed, undefined on a normal end. Called once. */
   onClose(error?: Error): void;
   /**
+   * The client does not read fast enough: a `send` would have taken the connection past
+   * `maxBufferedBytes`, so the connection is being closed with `error` (`ERR_CONNECTION_BUFFER_FULL`).
+   * What was queued but not yet handed to the transport is dropped and `send` returns false from now
+   * on. Return a last payload to deliver where the transport still can (a protocol's close message
+   * with the reason: the hub layer sends Close with an error), or undefined. It goes out after the
+   * bytes the transport already holds, which may exceed `maxBufferedBytes` by its own size; then the
+   * transport ends (WebSocket close 1011, end of the event stream, the next poll), and a peer that
+   * still reads nothing is dropped after `transportSendTimeoutMs` (or the WebSocket close timeout).
+   * {@link onClose} follows with `error`. Optional: without it the transport is aborted at once.
+   */
+  onBufferFull?(error: Error): Uint8Array | undefined;
+  /**
    * Stateful reconnect ({@link Connection.resumable}): the WebSocket dropped (`error` says how) and the
    * connection waits for the client to reconnect. Bytes queued but not written, and inbound bytes not yet
    * delivered, were discarded; `send` returns false until {@link onTransportResumed}. If the client does

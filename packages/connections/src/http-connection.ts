@@ -149,7 +149,7 @@ export class HttpConnection implements Connection, Flushable {
     const limit = this.#owner.options.maxBufferedBytes;
     if (this.#queuedBytes + size + this.#sink.pendingBytes > limit) {
       this.#meter.outboundDropped(this.#transport!, 'buffer_full', size);
-      this.abort(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      this.#overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
     }
@@ -332,7 +332,8 @@ export class HttpConnection implements Connection, Flushable {
       // Long polling hands everything to the poll response at once: the buffer may have drained here.
       if (this.#drainWaiters !== undefined) this.#settleDrainWaiters();
     }
-    if (this.#state === CLOSING) sink.end();
+    // After an overflow the end is a failure (WebSocket close 1011), delivered after the last payload.
+    if (this.#state === CLOSING) sink.end(this.#endError);
   }
 
   runScheduledFlush(): void {
@@ -392,6 +393,30 @@ export class HttpConnection implements Connection, Flushable {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     scheduleFlush(this);
+  }
+
+  /**
+   * The slow-consumer policy (ConnectionListener.onBufferFull, docs/slow-consumers-and-shutdown.md):
+   * drop what is queued, let the application add a last payload, then end the transport after it.
+   */
+  #overflow(error: ConnectionsError): void {
+    this.#endError ??= error;
+    this.#state = CLOSING;
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    let last: Uint8Array | undefined;
+    try {
+      last = this.#listener?.onBufferFull?.(error);
+    } catch {
+      last = undefined;
+    }
+    if (last === undefined || last.byteLength === 0 || this.#sink === undefined || this.isEnded) {
+      this.abort(error);
+      return;
+    }
+    this.#queue.push(last);
+    this.#queuedBytes = last.byteLength;
+    this.#requestFlush();
   }
 
   #loseTransport(error: ConnectionsError): void {

@@ -34,6 +34,7 @@ import { createHub } from './hub.js';
 import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
 import type { SerializedMessage } from './lifetime/serialized-message.js';
 import { SessionStreams } from './session-streams.js';
+import { slowConsumerClose } from './slow-consumer.js';
 import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
 import { authenticationExpired, authenticationExpiredError } from './limits/authentication-expiry.js';
 import { InvocationBudget } from './limits/invocation-rate.js';
@@ -196,6 +197,16 @@ export class HubSession
       return;
     }
     this.#close(undefined, true, error);
+  }
+
+  /** Slow consumer: the session ends now, and the transport delivers this Close, with the reason, last. */
+  onBufferFull(error: Error): Uint8Array | undefined {
+    if (this.#state === 'closed' || this.#protocol === undefined) return undefined;
+    const close = slowConsumerClose(this.#protocol, error);
+    this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a slow consumer');
+    // The connection takes no more sends: #close's own Close is not written, this one is.
+    this.#close(error, true, error);
+    return close;
   }
 
   onTransportLost(error: Error): void {

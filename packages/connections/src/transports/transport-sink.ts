@@ -14,8 +14,11 @@ export interface TransportSink {
   readonly stalledSinceMs: number;
   /** Hands one batch (one or more payloads, concatenated) to the transport: one frame, event or response. */
   write(batch: Uint8Array): void;
-  /** Everything queued was written: end the transport gracefully. Idempotent. */
-  end(): void;
+  /**
+   * Everything queued was written: end the transport gracefully (after what it holds). `error`: the
+   * end is a failure (a slow consumer), which a WebSocket reports with close code 1011. Idempotent.
+   */
+  end(error?: ConnectionsError): void;
   /**
    * Ends the transport without waiting for the peer: `error` for a failure, undefined for a server
    * shutdown. A second call forces what the first only started (drops a WebSocket that did not answer).
