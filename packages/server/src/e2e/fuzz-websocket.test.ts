@@ -8,13 +8,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { assertNotServerError, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget } from '../test-support/fuzz-target.js';
+import { assertNotServerError, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget, type RawReply } from '../test-support/fuzz-target.js';
+import { RawConnection } from '../test-support/raw-hub-client.js';
 import { dataFrame, encodeSteps, frameSteps, upgradeMutation, upgradeRequest } from '../test-support/ws-frames.js';
 
 const BATCH = 12;
 const seed = fuzzSeed();
 
-type Entry = 'skip-negotiation' | 'negotiated' | 'stateful' | 'resume';
+/**
+ * How the hostile socket reaches a connection: none (skipNegotiation), a negotiated one, one that may
+ * resume (stateful), one resumed after its socket vanished, twice at once on one id, or with the id of
+ * a Server-Sent Events connection.
+ */
+type Entry = 'skip-negotiation' | 'negotiated' | 'stateful' | 'resume' | 'twice' | 'other-transport';
 
 async function negotiate(hubUrl: string, stateful: boolean): Promise<string> {
   const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1${stateful ? '&useStatefulReconnect=true' : ''}`, { method: 'POST' });
@@ -30,7 +36,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
 
   test('raw upgrades and frames: no crash, no leaked connection, bystanders unaffected', async () => {
     const wsCase = fc.record({
-      entry: fc.constantFrom<Entry>('skip-negotiation', 'negotiated', 'stateful', 'resume'),
+      entry: fc.constantFrom<Entry>('skip-negotiation', 'negotiated', 'stateful', 'resume', 'twice', 'other-transport'),
       upgrade: upgradeMutation,
       /** A valid hub handshake first, so that what follows also reaches the hub protocol's parsers. */
       prelude: fc.constantFrom('', '{"protocol":"json","version":1}\x1e', '{"protocol":"messagepack","version":1}\x1e', '{"protocol":"json","version":2}\x1e'),
@@ -43,7 +49,8 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
       fc.asyncProperty(fc.array(wsCase, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
         await Promise.all(
           batch.map(async ({ entry, upgrade, prelude, steps, paced, endAfterWrite }) => {
-            const token = entry === 'skip-negotiation' ? undefined : await negotiate(target.hubUrl, entry !== 'negotiated');
+            const sse = entry === 'other-transport' ? await RawConnection.open(target.hubUrl, 'ServerSentEvents') : undefined;
+            const token = entry === 'skip-negotiation' ? undefined : sse !== undefined ? new URL(sse.url).searchParams.get('id')! : await negotiate(target.hubUrl, entry !== 'negotiated');
             const path = token === undefined ? '/hub' : `/hub?id=${encodeURIComponent(token)}`;
             if (entry === 'resume') {
               // A resumable connection whose socket vanished, then hostile frames on the resumed one.
@@ -51,8 +58,10 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
               assertNotServerError(first.status, 'stateful upgrade');
             }
             const chunks = [upgradeRequest(path, upgrade), ...encodeSteps([...(prelude === '' ? [] : [dataFrame(1, prelude)]), ...steps.flat()])];
-            const reply = await rawExchange(target.port, paced ? chunks : [Buffer.concat(chunks)], { gapMs: paced ? 2 : 0, endAfterWrite });
-            assertNotServerError(reply.status, `upgrade ${entry}`);
+            const exchange = (): Promise<RawReply> => rawExchange(target.port, paced ? chunks : [Buffer.concat(chunks)], { gapMs: paced ? 2 : 0, endAfterWrite });
+            const replies = await Promise.all(entry === 'twice' ? [exchange(), exchange()] : [exchange()]);
+            for (const reply of replies) assertNotServerError(reply.status, `upgrade ${entry}`);
+            await sse?.close();
           }),
         );
         target.assertNoUncaughtErrors();
