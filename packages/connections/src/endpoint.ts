@@ -27,7 +27,7 @@ import { resolveEndpointOptions, type ConnectionEndpointOptions, type ResolvedCo
 import { queryOf, queryValue } from './request-target.js';
 import { serveDelete, serveLongPoll, serveSend, serveServerSentEvents, type TransportRequestContext } from './transport-requests.js';
 import { SignalRWebSocket } from './transports/websocket.js';
-import { acceptWebSocket } from './websocket-upgrade.js';
+import { acceptWebSocket, ignoreSocketError } from './websocket-upgrade.js';
 
 /** Which of an endpoint's two URLs a request addressed. */
 export type EndpointRoute = 'negotiate' | 'connect';
@@ -108,7 +108,7 @@ export class ConnectionEndpoint {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // The socket may fail while the hook runs; without a listener that error would crash the process.
-    socket.on('error', ignoreError);
+    socket.on('error', ignoreSocketError);
     if (this.#closed || (!this.#accepting && !this.#isKnownConnection(req))) {
       rejectUpgrade(socket, 503);
       return;
@@ -238,4 +238,3 @@ export class ConnectionEndpoint {
   }
 }
 
-function ignoreError(): void {}

@@ -13,6 +13,12 @@ import { queryOf, queryValue } from './request-target.js';
 import { claimStatus, type TransportRequestContext } from './transport-requests.js';
 import { WebSocketSink } from './transports/websocket.js';
 
+/**
+ * Keeps a socket error during authentication or the handshake from crashing the process. Removed once
+ * `ws` owns the socket (it listens for errors itself): a listener array per connection is 64 bytes.
+ */
+export function ignoreSocketError(): void {}
+
 /** Upgrades `socket`, or refuses it with the dispatcher's status (404 unknown id, 409 already active, …). */
 export function acceptWebSocket(
   context: TransportRequestContext, webSockets: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, user: Principal | undefined,
@@ -50,6 +56,7 @@ export function acceptWebSocket(
   if (!resuming) socket.once('close', handshakeFailed);
   webSockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
     socket.off('close', handshakeFailed);
+    socket.off('error', ignoreSocketError);
     // The connection may have ended (or stopped being resumable) while the handshake ran.
     if (!resuming && !claimed.isEnded) claimed.start(new WebSocketSink(ws, socket, claimed), req, user);
     else if (resuming && claimed.canResume) claimed.resumeTransport(new WebSocketSink(ws, socket, claimed));
