@@ -60,8 +60,11 @@ if (backplane !== undefined) console.log(`Backplane: ${values.backplane ?? ''} (
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    server
-      .close()
+    // Graceful (docs/slow-consumers-and-shutdown.md): new connections get 503, hub clients are told to
+    // reconnect 100 at a time every 100 ms, then whatever is left is closed with the HTTP servers.
+    server.app
+      .shutdown()
+      .then(() => server.close())
       .then(() => backplane?.close())
       .then(
         () => process.exit(0),
