@@ -65,11 +65,20 @@ export class Agent {
     return this.#child.pid ?? 0;
   }
 
-  request<T>(type: string, body: Record<string, unknown> = {}): Promise<T> {
+  /** Sends a request; rejects when the child fails it, exits, or does not answer within `timeoutMs`. */
+  request<T>(type: string, body: Record<string, unknown> = {}, timeoutMs = 600_000): Promise<T> {
     if (this.#exited) return Promise.reject(new Error(`${this.name} has exited`));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`${this.name}: no answer to '${type}' within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const settle = <A extends unknown[]>(action: (...args: A) => void) => (...args: A): void => {
+        clearTimeout(timer);
+        action(...args);
+      };
+      this.#pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       this.#child.send({ id, type, body });
     });
   }
