@@ -37,14 +37,16 @@ export class SignalRWebSocket extends WebSocket {
 }
 
 const OPEN = 1;
+const EMPTY = Buffer.alloc(0);
 
 export class WebSocketSink implements TransportSink {
   readonly #ws: OwnedWebSocket;
   /** The upgraded socket `ws` reads from and writes to. */
   readonly #socket: Duplex;
   readonly #connection: HttpConnection;
-  // Bound once per connection: the completion callback of every send.
-  readonly #onSent = (error?: Error | null): void => this.#sent(error);
+  /** The completion callback of writes the socket could not finish at once; bound on first need. */
+  #onSent: ((error?: Error | null) => void) | undefined;
+  /** Writes handed to the socket with {@link #onSent} that have not completed. */
   #inFlight = 0;
   #stalledSince = -1;
   #closeSent = false;
@@ -76,9 +78,24 @@ export class WebSocketSink implements TransportSink {
   }
 
   write(batch: Uint8Array): void {
-    if (this.#inFlight++ === 0) this.#stalledSince = wholeMs();
     const frame = webSocketFrame(batch, this.#connection.transferFormat === 'Binary' ? BINARY_OPCODE : TEXT_OPCODE);
-    this.#socket.write(frame, this.#onSent);
+    const socket = this.#socket;
+    if (this.#inFlight === 0 && socket.writableLength === 0) {
+      // Nothing waits in the socket, so the frame usually goes straight into the kernel: written without
+      // a callback, it costs the stream no completion tick (a broadcast's N writes, an echo's reply).
+      socket.write(frame);
+      if (socket.writableLength === 0) return;
+      // The kernel did not take it all: an empty write queued behind it reports when it is out.
+      this.#track(EMPTY);
+      return;
+    }
+    this.#track(frame);
+  }
+
+  /** Writes `chunk` with a completion callback: pending bytes count for the send timeout and `whenDrained`. */
+  #track(chunk: Buffer): void {
+    if (this.#inFlight++ === 0) this.#stalledSince = wholeMs();
+    this.#socket.write(chunk, (this.#onSent ??= (error?: Error | null): void => this.#sent(error)));
   }
 
   end(error?: ConnectionsError): void {
