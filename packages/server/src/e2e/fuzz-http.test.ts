@@ -4,12 +4,13 @@
  * stale and concurrent ids, written as raw bytes over TCP. After every batch: no uncaught error in
  * the process, no 5xx answer; at the end of each test only the bystanders (official clients on every
  * transport, echoing throughout) are left on the server. Seeded: a failure prints the seed and the
- * path (`FUZZ_SEED=<seed>` replays the run).
+ * path (`FUZZ_SEED=<seed>` replays the run; `FUZZ_SCALE=<n>` runs n times as many cases, with n times
+ * the time limit).
  */
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { body as randomBody, encodeHttpCase, framing, httpCase, type BodyFraming } from '../test-support/fuzz-http.js';
-import { assertNotServerError, fuzzSeed, negotiateToken, rawExchange, startFuzzTarget, type FuzzTarget } from '../test-support/fuzz-target.js';
+import { assertNotServerError, fuzzRuns, fuzzSeed, negotiateToken, rawExchange, startFuzzTarget, type FuzzTarget } from '../test-support/fuzz-target.js';
 import { RawConnection } from '../test-support/raw-hub-client.js';
 import { messagePayload } from '../test-support/ws-frames.js';
 
@@ -23,7 +24,7 @@ async function fuzz<T>(target: FuzzTarget, cases: fc.Arbitrary<T>, runs: number,
       await Promise.all(batch.map(run));
       target.assertNoUncaughtErrors();
     }),
-    { seed, numRuns: runs, endOnFailure: true },
+    { seed, numRuns: fuzzRuns(runs), endOnFailure: true },
   );
 }
 
@@ -42,7 +43,7 @@ const hubBody = fc.oneof(
   fc.constant(Buffer.from(`{"protocol":"json","version":1}\x1e{"type":1,"target":"echo","arguments":["${'x'.repeat(40_000)}"]}\x1e`)),
 );
 
-describe('hostile HTTP, fuzzed', { timeout: 120_000 }, () => {
+describe('hostile HTTP, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
   let target: FuzzTarget;
   before(async () => {
     target = await startFuzzTarget();

@@ -4,11 +4,12 @@
  * opcodes, unmasked frames, oversized control frames, bad close codes, random handshakes and binary
  * garbage), on new, negotiated and resumed (stateful reconnect) connections. After every batch: no
  * uncaught error in the process; at the end only the official-client bystanders are left, each still
- * echoing. A failure prints the seed and path (`FUZZ_SEED=<seed>` replays the run).
+ * echoing. A failure prints the seed and path (`FUZZ_SEED=<seed>` replays the run; `FUZZ_SCALE=<n>`
+ * runs n times as many cases, with n times the time limit).
  */
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { assertNotServerError, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget, type RawReply } from '../test-support/fuzz-target.js';
+import { assertNotServerError, fuzzRuns, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget, type RawReply } from '../test-support/fuzz-target.js';
 import { RawConnection } from '../test-support/raw-hub-client.js';
 import { dataFrame, encodeSteps, frameSteps, upgradeMutation, upgradeRequest } from '../test-support/ws-frames.js';
 
@@ -27,7 +28,7 @@ async function negotiate(hubUrl: string, stateful: boolean): Promise<string> {
   return ((await response.json()) as { connectionToken: string }).connectionToken;
 }
 
-describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
+describe('hostile WebSocket frames, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
   let target: FuzzTarget;
   before(async () => {
     target = await startFuzzTarget();
@@ -66,7 +67,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: 120_000 }, () => {
         );
         target.assertNoUncaughtErrors();
       }),
-      { seed, numRuns: 90, endOnFailure: true },
+      { seed, numRuns: fuzzRuns(90), endOnFailure: true },
     );
     await target.assertOnlyBystandersLeft(`after WebSocket fuzzing (seed ${seed})`);
   });

@@ -39,6 +39,12 @@ export function fuzzSeed(): number {
   return fromEnv === undefined ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : Number(fromEnv);
 }
 
+/** `runs` scaled by `FUZZ_SCALE` (default 1): `FUZZ_SCALE=20` for a long exploratory run. */
+export function fuzzRuns(runs: number): number {
+  const scale = Number(process.env['FUZZ_SCALE'] ?? '1');
+  return Math.max(1, Math.round(runs * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+}
+
 export async function startFuzzTarget(): Promise<FuzzTarget> {
   const uncaught: unknown[] = [];
   const record = (error: unknown): void => void uncaught.push(error);
