@@ -11,7 +11,8 @@ export interface ServerStats {
   readonly cpuMicros: number;
 }
 
-export type ToServer = { readonly type: 'stats' } | { readonly type: 'stop' };
+/** `gc: false` samples without a full GC first (CPU samples around a measurement). */
+export type ToServer = { readonly type: 'stats'; readonly gc?: boolean } | { readonly type: 'stop' };
 export type FromServer = { readonly type: 'listening'; readonly port: number } | ({ readonly type: 'stats' } & ServerStats);
 
 /** A target of a load process: where to connect from. */

@@ -35,6 +35,11 @@ export interface BroadcastResult {
   readonly duplicates: number;
   readonly dropped: number;
   readonly delaysMs: readonly number[];
+  /** CPU of all servers (all load processes) from just before the send until the last receipt was counted. */
+  readonly serverCpuMicros: number;
+  readonly loaderCpuMicros: number;
+  /** Busy share of the whole machine over the same span, 0..1. */
+  readonly machineBusyShare: number;
 }
 
 export interface Teardown {
@@ -109,9 +114,13 @@ export function summarize(raw: RawResults) {
       machineBusyPercent: round(idle.machineBusyShare * 100),
       cores: idle.cores,
     },
-    broadcasts: raw.broadcasts.map(({ delaysMs, ...rest }) => ({
+    broadcasts: raw.broadcasts.map(({ delaysMs, serverCpuMicros, loaderCpuMicros, machineBusyShare, ...rest }) => ({
       ...rest,
       invokedMs: round(rest.invokedMs, 2),
+      serverCpuMs: round(serverCpuMicros / 1000),
+      serverCpuPerDeliveryMicros: round(serverCpuMicros / Math.max(1, rest.receivedLight + rest.receivedOfficial), 2),
+      loaderCpuMs: round(loaderCpuMicros / 1000),
+      machineBusyPercent: round(machineBusyShare * 100),
       exact: rest.receivedLight === rest.expectedLight && rest.receivedOfficial === rest.expectedOfficial && rest.duplicates === 0,
       delayMs: latency(delaysMs),
     })),
@@ -145,7 +154,7 @@ export function formatC100k(results: C100kResults): string {
     `idle CPU     over ${idle.seconds} s with Pings both ways: servers ${idle.serverCores} cores, load processes ${idle.loaderCores} cores, whole machine ${idle.machineBusyPercent}% of ${idle.cores} cores`,
     ...results.broadcasts.map(
       (broadcast) =>
-        `broadcast ${broadcast.id}  ${broadcast.receivedLight}/${broadcast.expectedLight} light + ${broadcast.receivedOfficial}/${broadcast.expectedOfficial} official received, ${broadcast.duplicates} duplicates, ${broadcast.dropped} dropped${broadcast.exact ? ' (exact)' : ' (NOT EXACT)'}; delay p50 ${broadcast.delayMs.p50} ms, p99 ${broadcast.delayMs.p99} ms, max ${broadcast.delayMs.max} ms (invoke ${broadcast.invokedMs} ms)`,
+        `broadcast ${broadcast.id}  ${broadcast.receivedLight}/${broadcast.expectedLight} light + ${broadcast.receivedOfficial}/${broadcast.expectedOfficial} official received, ${broadcast.duplicates} duplicates, ${broadcast.dropped} dropped${broadcast.exact ? ' (exact)' : ' (NOT EXACT)'}; delay p50 ${broadcast.delayMs.p50} ms, p99 ${broadcast.delayMs.p99} ms, max ${broadcast.delayMs.max} ms (invoke ${broadcast.invokedMs} ms); CPU: servers ${broadcast.serverCpuMs} ms = ${broadcast.serverCpuPerDeliveryMicros} µs per delivery, load processes ${broadcast.loaderCpuMs} ms, machine ${broadcast.machineBusyPercent}% busy`,
     ),
     `teardown     ${results.teardown.closedClean} closed cleanly, ${results.teardown.closedForced} forced, ${results.teardown.serverConnectionsLeft} left on servers; exit codes: load ${results.teardown.loaderExitCodes.join(',')}, servers ${results.teardown.serverExitCodes.join(',')} in ${results.teardown.seconds} s`,
   ];
@@ -174,5 +183,6 @@ export function c100kHeadlines(results: C100kResults, connections: number): Head
     value('broadcast to all, p50 delay (ms)', percentile(results.broadcasts.map((broadcast) => broadcast.delayMs.p50), 0.5)),
     value('broadcast to all, worst p99 delay (ms)', worst((broadcast) => broadcast.delayMs.p99)),
     value('broadcast to all, worst max delay (ms)', worst((broadcast) => broadcast.delayMs.max)),
+    value('broadcast, server CPU per delivery (µs)', percentile(results.broadcasts.map((broadcast) => broadcast.serverCpuPerDeliveryMicros), 0.5)),
   ];
 }

@@ -45,7 +45,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 process.on('message', (message: ToServer) => {
   if (message.type === 'stats') {
-    gc?.();
+    if (message.gc !== false) gc?.();
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     send({

@@ -67,11 +67,11 @@ export interface Reporter {
   note(line: string): void;
 }
 
-async function allStats(servers: readonly ServerProcess[]): Promise<ServerStats[]> {
+async function allStats(servers: readonly ServerProcess[], gc = true): Promise<ServerStats[]> {
   return Promise.all(
     servers.map(async (server) => {
       const pending = server.next('stats');
-      server.send({ type: 'stats' });
+      server.send({ type: 'stats', gc });
       const { type: _type, ...stats } = await pending;
       return stats;
     }),
@@ -164,7 +164,9 @@ async function measureIdle(seconds: number, servers: readonly ServerProcess[], l
   };
 }
 
-async function broadcastOnce(id: number, expected: number, timeoutMs: number, official: OfficialClients, loaders: readonly LoadProcess[]): Promise<BroadcastResult> {
+async function broadcastOnce(
+  id: number, expected: number, timeoutMs: number, official: OfficialClients, servers: readonly ServerProcess[], loaders: readonly LoadProcess[],
+): Promise<BroadcastResult> {
   const received = new Array<number>(loaders.length).fill(0);
   const listeners = loaders.map((_, index) => (message: { type: string; count?: number }) => {
     if (message.type === 'received') received[index] = message.count ?? 0;
@@ -174,11 +176,15 @@ async function broadcastOnce(id: number, expected: number, timeoutMs: number, of
     loader.send({ type: 'expect', id });
   });
   await sleep(500); // the 'expect' reaches every load process before the broadcast's first frame
+  const cpuBefore = { servers: await allStats(servers, false), loaders: await loaderCpu(loaders), machine: machineCpu() };
   const started = performance.now();
   await official.broadcast(id);
   const invokedMs = performance.now() - started;
   while (received.reduce((a, b) => a + b, 0) < expected && performance.now() - started < timeoutMs) await sleep(10);
   loaders.forEach((loader, index) => loader.process.off('message', listeners[index]!));
+  const cpuAfter = { servers: await allStats(servers, false), loaders: await loaderCpu(loaders), machine: machineCpu() };
+  const cpuMicros = (before: readonly { cpuMicros: number }[], after: readonly { cpuMicros: number }[]): number =>
+    after.reduce((sum, sample, index) => sum + sample.cpuMicros - before[index]!.cpuMicros, 0);
   const replies = await Promise.all(
     loaders.map(async (loader) => {
       const pending = loader.next('delays');
@@ -197,6 +203,9 @@ async function broadcastOnce(id: number, expected: number, timeoutMs: number, of
     duplicates: own.duplicates + replies.reduce((sum, reply) => sum + reply.duplicates, 0),
     dropped: replies.reduce((sum, reply) => sum + reply.dropped, 0),
     delaysMs: [...replies.flatMap((reply) => reply.delaysMs), ...own.delaysMs],
+    serverCpuMicros: cpuMicros(cpuBefore.servers, cpuAfter.servers),
+    loaderCpuMicros: cpuMicros(cpuBefore.loaders, cpuAfter.loaders),
+    machineBusyShare: busyShare(cpuBefore.machine, cpuAfter.machine),
   };
 }
 
@@ -233,7 +242,7 @@ export async function runC100k(options: C100kOptions, reporter: Reporter): Promi
     const broadcasts: BroadcastResult[] = [];
     for (let id = 1; id <= options.broadcasts; id++) {
       reporter.step(`broadcast ${id} of ${options.broadcasts} to everyone`);
-      const result = await broadcastOnce(id, rampResult.open, options.broadcastTimeoutMs, official, loaders);
+      const result = await broadcastOnce(id, rampResult.open, options.broadcastTimeoutMs, official, servers, loaders);
       broadcasts.push(result);
       log(`broadcast ${id}: ${result.receivedLight}/${result.expectedLight} light + ${result.receivedOfficial}/${result.expectedOfficial} official received`);
       reporter.advance();
