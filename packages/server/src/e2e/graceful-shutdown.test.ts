@@ -14,6 +14,7 @@ import { Hub } from '../hub.js';
 import { InMemoryBus } from '../scaleout/in-memory-backplane.js';
 import { Switchyard } from '../switchyard.js';
 import { startApp, type TransportName } from '../test-support/e2e.js';
+import { SlowReader } from '../test-support/slow-reader.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';
 import { withTimeout } from '../test-support/test-client.js';
 
@@ -171,6 +172,20 @@ test('while it drains, a shutting-down server answers 503 to new connections and
     GatedHub.open();
     await leaver.stop();
     await late.stop();
+    await app.close();
+  }
+});
+
+test('a client that never answers does not hold the shutdown: it is dropped after the close timeout', async () => {
+  const app = await startApp((yard) => yard.mapHub('/hub', FeedHub, { webSocketCloseTimeoutMs: 300 }));
+  // Reads nothing after its handshake: neither the Close nor the close frame, so it never answers.
+  const silent = await SlowReader.open(`${app.baseUrl}/hub`);
+  try {
+    await withTimeout(app.app.shutdown({ drainTimeoutMs: 60_000 }), 'the shutdown', 20_000);
+    // Its connection ended on the server (the paused client cannot even notice the drop yet).
+    assert.equal(app.app.router.endpoints[0]!.connectionCount, 0);
+  } finally {
+    silent.destroy();
     await app.close();
   }
 });
