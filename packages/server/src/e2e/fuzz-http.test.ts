@@ -52,7 +52,7 @@ describe('hostile HTTP, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
 
   test('negotiate: random methods, query strings, negotiateVersion values, headers and bodies', async () => {
     const paths = fc.constantFrom('/hub/negotiate', '/hub/negotiate/', '/HUB/Negotiate', '/hub//negotiate', '/hub/negotiate/x', '/hub/negotiate?', '/hub/negotiate%00');
-    await fuzz(target, httpCase(paths), 50, async (request) => {
+    await fuzz(target, httpCase(paths), 40, async (request) => {
       const reply = await rawExchange(target.port, encodeHttpCase(request));
       assertNotServerError(reply.status, `${request.method} ${request.target}`);
     });
@@ -66,7 +66,7 @@ describe('hostile HTTP, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
       concurrent: fc.boolean(),
       contentType: fc.constantFrom('text/plain', 'application/octet-stream', 'application/json', ''),
     });
-    await fuzz(target, sendCase, 20, async ({ transport, bodies, concurrent, contentType }) => {
+    await fuzz(target, sendCase, 18, async ({ transport, bodies, concurrent, contentType }) => {
       const connection = await RawConnection.open(target.hubUrl, transport);
       try {
         const post = async ([bytes, how, pieces]: readonly [Uint8Array, BodyFraming, number]): Promise<void> => {
@@ -92,7 +92,7 @@ describe('hostile HTTP, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
       accept: fc.constantFrom('', 'text/event-stream', '*/*'),
       garbageId: fc.oneof(fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constantFrom('', '%', '%zz', 'a&id=b', '..%2F..')),
     });
-    await fuzz(target, pollCase, 25, async ({ scenario, polls, method, accept, garbageId }) => {
+    await fuzz(target, pollCase, 22, async ({ scenario, polls, method, accept, garbageId }) => {
       let id = garbageId;
       let cleanup = async (): Promise<void> => {};
       if (scenario === 'stale' || scenario === 'after-delete') {

@@ -67,7 +67,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: fuzzRuns(120_000) }, () 
         );
         target.assertNoUncaughtErrors();
       }),
-      { seed, numRuns: fuzzRuns(90), endOnFailure: true },
+      { seed, numRuns: fuzzRuns(80), endOnFailure: true },
     );
     await target.assertOnlyBystandersLeft(`after WebSocket fuzzing (seed ${seed})`);
   });

@@ -1,6 +1,6 @@
 /**
  * The server a fuzz test attacks: a hub app on port 0 with short timeouts (so whatever a hostile case
- * leaves behind is reaped within a second or two), official-client bystanders on every transport, a
+ * leaves behind is reaped within a few seconds), official-client bystanders on every transport, a
  * record of every uncaught error in the process, and raw TCP exchanges that bypass every client
  * library (hand-written HTTP requests and WebSocket frames reach the server byte for byte).
  */
@@ -53,7 +53,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const app = await startApp((hubs) =>
     hubs.mapHub('/hub', E2EHub, {
       handshakeTimeoutMs: 1000,
-      disconnectTimeoutMs: 1000,
+      // Long enough for a loaded machine to poll after negotiating, short enough to reap leftovers.
+      disconnectTimeoutMs: 3000,
       longPollTimeoutMs: 1000,
       transportSendTimeoutMs: 2000,
       webSocketCloseTimeoutMs: 500,
