@@ -22,7 +22,14 @@ export class SlowReader {
     this.#socket = socket;
     if (leftover.length > 0) this.#chunks.push(leftover);
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.#chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk);
+      // A close frame without a reason (2-byte code) ending what arrived: answer it, as clients do.
+      const n = chunk.length;
+      if (n >= 4 && chunk[n - 4] === 0x88 && chunk[n - 3] === 0x02) {
+        socket.end(maskedFrame(0x8, chunk.subarray(n - 2)));
+      }
+    });
   }
 
   /** Connects to `hubUrl` (`http://host:port/path`), completes the hub handshake, then stops reading. */
@@ -60,7 +67,10 @@ export class SlowReader {
     return new SlowReader(socket, leftover);
   }
 
-  /** Reads again (what the kernel kept, then whatever else comes) until the server ends the socket. */
+  /**
+   * Reads again (what the kernel kept, then whatever else comes) until the server ends the socket;
+   * answers the server's close frame, so the close handshake completes.
+   */
   resume(): void {
     this.#socket.resume();
   }
@@ -95,9 +105,13 @@ export class SlowReader {
 
 /** A client-to-server text frame (clients must mask). */
 function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
+  return maskedFrame(0x1, Buffer.from(text));
+}
+
+/** A short client-to-server frame with `opcode`, masked. */
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
   if (payload.length > 125) throw new Error('short frames only');
   const mask = randomBytes(4);
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, masked]);
 }
