@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Switchyard, JsonHubProtocol, type Backplane, type Logger } from '@switchyard/server';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
+import { metricsRequestHandler, PrometheusInstrumentation } from '@switchyard/metrics';
 import { createBackplane } from './backplane-url.js';
 import { createDemoHub } from './demo-hub.js';
 import { DemoSite } from './demo-site.js';
@@ -28,6 +29,8 @@ export interface DemoServerOptions {
 export interface DemoServer {
   readonly server: Server;
   readonly app: Switchyard;
+  /** The app's Prometheus metrics, also served at `GET /metrics`. */
+  readonly metrics: PrometheusInstrumentation;
   readonly url: string;
   /** Names this process in the page (its port). */
   readonly instance: string;
@@ -61,7 +64,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
 
   const logError = (error: unknown): void => options.logger?.warn(`Demo site bus: ${String(error)}`);
   const site = new DemoSite(instance, backplane === undefined ? localSiteBus() : backplaneSiteBus(backplane.backplane, logError));
+  const metrics = new PrometheusInstrumentation();
+  const serveMetrics = metricsRequestHandler(metrics.registry);
   const demoApp = new Switchyard({
+    instrumentation: metrics,
     protocols: [new JsonHubProtocol(), new MessagePackHubProtocol()],
     ...(backplane === undefined ? {} : { backplane: backplane.backplane }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -73,7 +79,9 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   });
   const serveFile = staticFiles(WEB_ROOT);
   server.on('request', (req, res) => {
-    if (!demoApp.handleRequest(req, res)) void serveFile(req, res);
+    if (demoApp.handleRequest(req, res)) return;
+    if (req.url === '/metrics') serveMetrics(req, res);
+    else void serveFile(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
     if (!demoApp.handleUpgrade(req, socket, head)) socket.destroy();
@@ -83,6 +91,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   return {
     server,
     app: demoApp,
+    metrics,
     url: `http://${host}:${port}`,
     instance,
     async close() {

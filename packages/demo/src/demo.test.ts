@@ -30,6 +30,19 @@ test('the built web app is served, and unknown paths are 404', async (t) => {
   assert.equal((await fetch(`${demo.url}/../package.json`)).status, 404);
 });
 
+test('GET /metrics reports the connections by transport in the Prometheus text format', async (t) => {
+  const demo = await startDemoServer({ port: 0 });
+  t.after(() => demo.close());
+  const connection = await connect(t, demo, 'Ahmet');
+  await connection.invoke('Welcome');
+  const response = await fetch(`${demo.url}/metrics`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+  const text = await response.text();
+  assert.match(text, /^switchyard_connections\{transport="WebSockets"\} 1$/m);
+  assert.match(text, /^switchyard_hub_messages_received_total\{hub="[^"]+",protocol="json"\} [1-9]/m);
+});
+
 test('the official client chats in a room, gets its history, sends a direct message and reads the ticker', async (t) => {
   const demo = await startDemoServer({ port: 0 });
   t.after(() => demo.close());

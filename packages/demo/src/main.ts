@@ -1,3 +1,5 @@
+import { pino } from 'pino';
+import type { Logger } from '@switchyard/server';
 import { startDemoServer } from './demo-server.js';
 
 // `npm start`: the demo on http://localhost:5000 (PORT to change), on the embedded single-process
@@ -13,16 +15,24 @@ const demo = await startDemoServer({
   host,
   backplaneUrl,
   channelPrefix,
-  logger: { debug() {}, info: print(console.log), warn: print(console.warn), error: print(console.error) },
+  logger: createLogger(env['LOG_LEVEL'] ?? 'info'),
 });
 console.log(`Switchyard demo: open ${demo.url}${backplaneUrl === undefined ? '' : ` (backplane ${backplaneUrl})`} - Ctrl+C to stop`);
 
-function print(write: (line: string) => void): (context: object | string, message?: string) => void {
-  return (context, message) => write(typeof context === 'string' ? context : `${message ?? ''} ${JSON.stringify(context)}`);
+/**
+ * pino, JSON lines on stderr (LOG_LEVEL: trace … silent). The server logs ids and names, never payloads
+ * or tokens; credentials in any logged `headers` are masked here too.
+ */
+function createLogger(level: string): Logger {
+  const paths = ['authorization', 'cookie'].flatMap((name) => [`headers.${name}`, `req.headers.${name}`]);
+  return pino({ level, redact: { paths, censor: '[redacted]' } }, pino.destination(2));
 }
 
+// Ctrl+C or SIGTERM: stop taking connections, tell the pages to reconnect in batches (to another
+// instance behind a balancer, or to this one when it is back), then close. A second signal exits at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    demo.close().then(() => process.exit(0), () => process.exit(1));
+    for (const again of ['SIGINT', 'SIGTERM'] as const) process.once(again, () => process.exit(1));
+    demo.app.shutdown({ drainTimeoutMs: 5_000 }).then(() => demo.close()).then(() => process.exit(0), () => process.exit(1));
   });
 }
