@@ -64,9 +64,13 @@ test('chaos: a socket cut, a server killed, Redis restarted, the server restarte
     assert.deepEqual(recvB.drops, [], 'recv-b never saw a reconnect');
 
     // 2. A is killed: recv-a reconnects through B (a new connection), send-a dies with A.
+    const idOnA = recvA.connection.connectionId;
+    const routedBeforeKill = toA.routed.length;
     const killedAt = Date.now();
     await a!.kill();
     await eventually(() => recvA.drops.at(-1)?.rejoinedAt !== undefined, 'recv-a is back in its group through B');
+    assert.ok(toA.routed.slice(routedBeforeKill).every((port) => port === b!.port), 'recv-a came back through B');
+    assert.notEqual(recvA.connection.connectionId, idOnA, 'recv-a is a new connection on B');
     outages.push(
       { name: 'A killed (its receiver)', cutAt: killedAt, restoredAt: recvA.drops.at(-1)!.rejoinedAt!, affects: (_s, r) => r === 'recv-a' },
       { name: 'A killed (its sender)', cutAt: killedAt, restoredAt: Number.POSITIVE_INFINITY, affects: (s) => s === 'send-a' },
