@@ -18,6 +18,11 @@ const print = (level: string) => (context: unknown, message?: string) =>
   console.log(`${level}: ${message ?? (typeof context === 'string' ? context : '')}`);
 const logger: Logger = { debug() {}, info: print('info'), warn: print('warn'), error: print('error') };
 
+if (values.redis === undefined) {
+  // Never fall back to the machine's Redis: the chaos test stops and restarts its broker.
+  console.error('--redis <url> is required');
+  process.exit(2);
+}
 const backplane = await createRedisBackplane({
   url: values.redis,
   channelPrefix: `${values.prefix}:`,
