@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionRequest } from './connection.js';
+import { shareHeaderValues } from './header-values.js';
 import { redactHeaders, redactUrl } from './redaction.js';
 
 /**
@@ -20,8 +21,10 @@ export class RequestSnapshot implements ConnectionRequest {
 
   constructor(req: IncomingMessage) {
     this.method = req.method ?? 'GET';
-    // Node builds a fresh plain object per request; holding it does not hold the request.
+    // Node builds a fresh plain object per request; holding it does not hold the request. Values that
+    // every client sends alike are swapped for shared strings (header-values.ts).
     this.headers = req.headers;
+    shareHeaderValues(this.headers);
     this.remoteAddress = req.socket.remoteAddress;
     this.#target = req.url ?? '/';
     this.#secure = (req.socket as Partial<TLSSocket>).encrypted === true;
