@@ -6,6 +6,7 @@ import type { Heartbeat } from './heartbeat.js';
 import type { HubClass } from './hub.js';
 import { HubMethodTable } from './hub-methods.js';
 import { HubSession } from './hub-session.js';
+import type { SessionLifecycle } from './session-lifecycle.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 import { noInstrumentation, type SwitchyardInstrumentation } from './instrumentation.js';
 import type { Logger } from './logger.js';
@@ -41,7 +42,7 @@ export class HubEndpoint {
   readonly hubName: string;
   readonly parseOptions: ParseOptions;
   readonly handshakeSettings: HandshakeSettings;
-  readonly sessions = new Set<HubSession>();
+  readonly sessions = new Set<SessionLifecycle>();
   readonly #pings = new Map<HubProtocol, Uint8Array>();
   #closing = false;
 

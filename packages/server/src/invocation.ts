@@ -24,15 +24,16 @@ import type { HubCallerContext } from './hub-context.js';
 import type { HubMethod } from './hub-methods.js';
 import type { HubSession } from './hub-session.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
+import type { SessionCore } from './session-core.js';
 import { mustPause, waitForRoom } from './stream-pacing.js';
 import type { UploadStream } from './upload-stream.js';
 
 /** The scope of onConnected / onDisconnected: no slot, the connection's signal. */
 export class LifecycleScope implements HubScope {
-  readonly #session: HubSession;
+  readonly #session: SessionCore;
   readonly invokeAllowed: boolean;
 
-  constructor(session: HubSession, invokeAllowed: boolean) {
+  constructor(session: SessionCore, invokeAllowed: boolean) {
     this.#session = session;
     this.invokeAllowed = invokeAllowed;
   }

@@ -1,0 +1,190 @@
+/**
+ * What every hub session is and what it writes: its state, the context the hub and the lifetime
+ * managers read (protocol, user, request, cancellation signal), the write path with its counting, and
+ * stateful reconnect's outbound side (numbered messages kept for replay, acknowledgements).
+ * The lifecycle (session-lifecycle.ts) and the inbound side (hub-session.ts) build on it.
+ */
+import { ConnectionsError, ConnectionsErrorCode, type Connection, type ConnectionRequest, type Principal, type TransportKind } from '@switchyard/connections';
+import { MessageType, isSequencedMessage, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
+import { CONNECTION_CLOSED_WITH_ERROR, buildErrorMessage } from './error-messages.js';
+import { HubCallerContext, type CallerContextSource } from './hub-context.js';
+import type { HubEndpoint } from './hub-endpoint.js';
+import { childLogger, type Logger } from './logger.js';
+import type { HubConnectionContext } from './lifetime/hub-lifetime-manager.js';
+import type { SerializedMessage } from './lifetime/serialized-message.js';
+import { SessionStreams } from './session-streams.js';
+import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
+import { InvocationBudget } from './limits/invocation-rate.js';
+import type { MessageBuffer, MessageBufferOwner } from './message-buffer.js';
+
+export type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
+
+export abstract class SessionCore implements HubConnectionContext, CallerContextSource, InboundQueueOwner, MessageBufferOwner {
+  readonly connection: Connection;
+  readonly endpoint: HubEndpoint;
+  readonly connectionId: string;
+  // Created on first use, as most idle connections never need them: a connection's memory is mostly
+  // what it allocates up front (see bench/ idle).
+  #callerContext: HubCallerContext | undefined;
+  #logger: Logger | undefined;
+  #abort: AbortController | undefined;
+  #streams: SessionStreams | undefined;
+  protected state: SessionState = 'handshaking';
+  protected hubProtocol: HubProtocol | undefined;
+  protected assignedUserId: string | undefined;
+  /** Bytes of a record that has not ended yet. */
+  protected partial: Uint8Array | undefined;
+  protected lastSendAt: number;
+  protected lastReceiveAt: number;
+  protected readonly handshakeDeadline: number;
+  protected clientTimeoutArmed = false;
+  /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
+  protected replayBuffer: MessageBuffer | undefined;
+  /** Stateful reconnect: the WebSocket dropped and the client has not reconnected yet. */
+  protected transportLost = false;
+  /** Dispatch order, invocation slots and read pauses. */
+  readonly inbound: InboundQueue;
+  /** `invocationRateLimit` of this connection; undefined when there is none. */
+  readonly invocationBudget: InvocationBudget | undefined;
+
+  constructor(connection: Connection, endpoint: HubEndpoint) {
+    this.connection = connection;
+    this.endpoint = endpoint;
+    this.connectionId = connection.connectionId;
+    this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
+    const rateLimit = endpoint.options.invocationRateLimit;
+    this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
+    const now = endpoint.heartbeat.touch();
+    this.lastSendAt = now;
+    this.lastReceiveAt = now;
+    this.handshakeDeadline = now + endpoint.options.handshakeTimeoutMs;
+  }
+
+  /** The app's logger with this connection's id, hub and transport on every line. */
+  get logger(): Logger {
+    const { endpoint, connection } = this;
+    return (this.#logger ??= childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport }));
+  }
+
+  get callerContext(): HubCallerContext {
+    return (this.#callerContext ??= new HubCallerContext(this));
+  }
+
+  /** Uploads and server streams of this connection. */
+  get streams(): SessionStreams {
+    return (this.#streams ??= new SessionStreams(this.inbound, this.endpoint.options.streamBufferCapacity));
+  }
+
+  // --- HubConnectionContext / CallerContextSource -------------------------------------------------
+
+  get protocol(): HubProtocol {
+    if (this.hubProtocol === undefined) throw new Error('The hub protocol is not chosen before the handshake.');
+    return this.hubProtocol;
+  }
+  get userId(): string | undefined {
+    return this.assignedUserId;
+  }
+  get user(): Principal | undefined {
+    return this.connection.user;
+  }
+  get transport(): TransportKind {
+    return this.connection.transport;
+  }
+  get request(): ConnectionRequest {
+    return this.connection.request;
+  }
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.state === 'closed') this.#abort.abort();
+    }
+    return this.#abort.signal;
+  }
+  get maximumGroups(): number | null {
+    return this.endpoint.options.maximumGroupsPerConnection;
+  }
+
+  /** The end of the session: cancels its signal and its streams and uploads (those that exist). */
+  protected cancelWork(): void {
+    this.#abort?.abort();
+    this.#streams?.abortAll();
+  }
+
+  /** A protocol, size or timeout error: Close with the error, the client may reconnect. */
+  protected abstract fail(error: Error): void;
+  /** `context.abort()` (session-lifecycle.ts). */
+  abstract abort(): void;
+
+  // InboundQueueOwner, implemented by the inbound side (hub-session.ts).
+  abstract get dispatching(): boolean;
+  abstract dispatch(message: HubMessage): boolean;
+  abstract pauseReading(): void;
+  abstract resumeReading(): void;
+
+  // --- outbound -------------------------------------------------------------------------------------
+
+  sendMessage(message: HubMessage): boolean {
+    if (this.state === 'closed' || this.hubProtocol === undefined) return false;
+    const bytes = this.hubProtocol.writeMessage(message);
+    return this.replayBuffer !== undefined && isSequencedMessage(message) ? this.#sendTracked(bytes) : this.write(bytes);
+  }
+
+  sendSerialized(message: SerializedMessage): boolean {
+    if (this.state === 'closed' || this.hubProtocol === undefined) return false;
+    const bytes = message.bytesFor(this.hubProtocol);
+    // Without the message (bytes from a backplane) it is an Invocation: the only thing sent to many.
+    const tracked = this.replayBuffer !== undefined && (message.message === undefined || isSequencedMessage(message.message));
+    return tracked ? this.#sendTracked(bytes) : this.write(bytes);
+  }
+
+  /** Stateful reconnect's buffer, when on (stream pacing waits for its window). */
+  get replay(): MessageBuffer | undefined {
+    return this.replayBuffer;
+  }
+
+  /** MessageBufferOwner: the buffer's sends and replays. */
+  writeToTransport(bytes: Uint8Array): boolean {
+    return this.write(bytes);
+  }
+
+  /** A tracked message under stateful reconnect: numbered, kept for replay, sent when the window allows. */
+  #sendTracked(bytes: Uint8Array): boolean {
+    if (this.replayBuffer!.send(bytes)) return true;
+    // A slow consumer at the hub layer (its acknowledgements lag): counted like the transport's own.
+    this.endpoint.instrumentation.outboundDropped(this.connection.transport, 'buffer_full', bytes.byteLength);
+    const limit = this.connection.maxBufferedBytes;
+    this.fail(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      `More than ${limit} bytes waited for the client's acknowledgements; the client is not keeping up.`));
+    return false;
+  }
+
+  /** Stateful reconnect: acknowledges what arrived up to `sequenceId`, when there is one. */
+  protected sendAck(sequenceId: number | undefined): void {
+    if (sequenceId !== undefined) this.write(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId }));
+  }
+
+  /** The Close message that ends the session (after the handshake). */
+  protected writeClose(error: Error | undefined, allowReconnect: boolean): void {
+    let message: CloseMessage;
+    if (error !== undefined) {
+      const text = buildErrorMessage(CONNECTION_CLOSED_WITH_ERROR, error, this.endpoint.options.enableDetailedErrors);
+      message = allowReconnect ? { type: MessageType.Close, error: text, allowReconnect } : { type: MessageType.Close, error: text };
+    } else {
+      message = allowReconnect ? { type: MessageType.Close, allowReconnect } : { type: MessageType.Close };
+    }
+    try {
+      this.write(this.protocol.writeMessage(message));
+    } catch (writeError) {
+      this.logger.warn({ err: writeError }, 'could not send Close');
+    }
+  }
+
+  /** Writes one hub message (`isMessage`: counted as one once accepted; false for the handshake response). */
+  protected write(bytes: Uint8Array, isMessage = true): boolean {
+    const { endpoint } = this;
+    this.lastSendAt = endpoint.heartbeat.now;
+    const accepted = this.connection.send(bytes);
+    if (accepted && isMessage) endpoint.instrumentation.messagesSent(endpoint.hubName, this.hubProtocol!.name, 1);
+    return accepted;
+  }
+}
