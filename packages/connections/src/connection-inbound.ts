@@ -1,0 +1,80 @@
+/**
+ * A connection's inbound side: bytes from the transport go to the application's listener, or are held
+ * in order while reading is paused (or before the handler returned its listener); POSTs are answered
+ * only once their bytes were delivered, so a client that sends faster than the server reads is slowed.
+ */
+import type { ServerResponse } from 'node:http';
+import { ConnectionState, ENDED } from './connection-state.js';
+import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
+import { HeldInbound } from './held-inbound.js';
+import { respondText } from './http-responses.js';
+
+export abstract class InboundConnection extends ConnectionState {
+  protected paused = false;
+  #draining = false;
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.attachedSink?.pauseInbound();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.attachedSink?.resumeInbound();
+    if (this.held !== undefined) this.drainHeld();
+  }
+
+  /** Inbound bytes from the transport. */
+  receive(payload: Uint8Array): void {
+    if (this.state === ENDED) return;
+    this.meter.bytesReceived(this.kind!, payload.byteLength);
+    if (this.listener === undefined || this.paused || this.held !== undefined) {
+      (this.held ??= new HeldInbound()).hold(payload);
+      if (this.listener !== undefined && !this.paused) this.drainHeld();
+      return;
+    }
+    this.#deliver(payload);
+  }
+
+  /**
+   * Inbound bytes from a POST: delivered, then answered 200. While paused the answer waits until the
+   * application resumed and took the bytes, so a client that sends faster than the server reads is slowed.
+   */
+  receivePost(payload: Uint8Array, res: ServerResponse): void {
+    if (this.paused) {
+      this.meter.bytesReceived(this.kind!, payload.byteLength);
+      (this.held ??= new HeldInbound()).hold(payload, res);
+      return;
+    }
+    this.receive(payload);
+    respondText(res, 200);
+  }
+
+  #deliver(payload: Uint8Array): void {
+    try {
+      this.listener!.onData(payload);
+    } catch (error) {
+      this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection listener threw in onData.', { cause: error }));
+    }
+  }
+
+  /** Delivers held input while reading goes on. */
+  protected drainHeld(): void {
+    // Re-entrancy guard: onData may call resume()/pause(), which must not start a second loop.
+    if (this.#draining) return;
+    this.#draining = true;
+    const held = this.held!;
+    let payload: Uint8Array | undefined;
+    while (!this.paused && this.listener !== undefined && this.state !== ENDED && (payload = held.next()) !== undefined) {
+      this.#deliver(payload);
+    }
+    this.#draining = false;
+    // Everything delivered and reading goes on: the POSTs that carried it are answered.
+    if (held.isEmpty && !this.paused && this.held === held) {
+      this.held = undefined;
+      held.answerPosts(200);
+    }
+  }
+}

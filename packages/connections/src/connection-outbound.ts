@@ -1,0 +1,136 @@
+/**
+ * A connection's outbound side: `send` appends to one array per connection and schedules a flush
+ * (flush-scheduler.ts); the flush concatenates what was queued in that turn and hands it to the
+ * transport sink in one write. Past `maxBufferedBytes` the slow-consumer policy ends the connection;
+ * `whenDrained` waiters settle as the buffer empties.
+ */
+import { CLOSING, ENDED, OPEN } from './connection-state.js';
+import { InboundConnection } from './connection-inbound.js';
+import { DrainWaiters } from './drain-waiters.js';
+import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
+import { scheduleFlush, type Flushable } from './flush-scheduler.js';
+
+const drained = Promise.resolve();
+
+export abstract class OutboundConnection extends InboundConnection implements Flushable {
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  /** Pending `whenDrained` calls; undefined while none waits. */
+  #drainWaiters: DrainWaiters | undefined;
+
+  get bufferedAmount(): number {
+    return this.#queuedBytes + (this.attachedSink?.pendingBytes ?? 0);
+  }
+
+  whenDrained(thresholdBytes: number): Promise<void> {
+    if (this.state === ENDED || this.bufferedAmount <= thresholdBytes) return drained;
+    return (this.#drainWaiters ??= new DrainWaiters()).wait(thresholdBytes);
+  }
+
+  send(payload: Uint8Array): boolean {
+    if (this.state !== OPEN || this.attachedSink === undefined) return false;
+    const size = payload.byteLength;
+    if (size === 0) return true;
+    const limit = this.options.maxBufferedBytes;
+    if (this.#queuedBytes + size + this.attachedSink.pendingBytes > limit) {
+      this.meter.outboundDropped(this.kind!, 'buffer_full', size);
+      this.#overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+        `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
+      return false;
+    }
+    this.meter.bytesSent(this.kind!, size);
+    if (this.#queuedBytes === 0 && !this.options.coalesceOutbound && this.attachedSink.ready) {
+      // Coalescing off: straight to the transport while nothing waits ahead of it.
+      this.attachedSink.write(payload);
+      return true;
+    }
+    this.#queue.push(payload);
+    this.#queuedBytes += size;
+    this.#requestFlush();
+    return true;
+  }
+
+  close(): void {
+    if (this.state !== OPEN) return;
+    this.state = CLOSING;
+    // A lost transport has nothing to flush to.
+    if (this.attachedSink === undefined) this.finish(undefined);
+    else this.#requestFlush();
+  }
+
+  /**
+   * Hands what is queued to the sink if it can take it, and ends the sink once a closing connection has
+   * nothing left. Long polling calls this when a poll arrives.
+   */
+  flush(): void {
+    const sink = this.attachedSink;
+    if (sink === undefined || this.state === ENDED) return;
+    if (this.#queuedBytes > 0) {
+      if (!sink.ready) return;
+      const queue = this.#queue;
+      const batch = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queuedBytes);
+      queue.length = 0;
+      this.#queuedBytes = 0;
+      sink.write(batch);
+      // Long polling hands everything to the poll response at once: the buffer may have drained here.
+      this.settleDrainWaiters();
+    }
+    // After an overflow the end is a failure (WebSocket close 1011), delivered after the last payload.
+    if (this.state === CLOSING) sink.end(this.endError);
+  }
+
+  runScheduledFlush(): void {
+    this.#flushScheduled = false;
+    this.flush();
+  }
+
+  /** Called by the sink when a write completed: bytes left the buffer, so `whenDrained` may resolve. */
+  written(): void {
+    this.settleDrainWaiters();
+  }
+
+  /** The connection ends now (`error` when it failed); the end notifies the listener. */
+  protected abstract finish(error: ConnectionsError | undefined): void;
+
+  /** Forgets what is queued: it belongs to a transport that is gone. */
+  protected dropQueued(): void {
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+  }
+
+  /** Resolves the `whenDrained` waiters the buffer now satisfies (all of them once the connection ended). */
+  protected settleDrainWaiters(): void {
+    if (this.#drainWaiters === undefined) return;
+    if (this.#drainWaiters.settle(this.state === ENDED ? -1 : this.bufferedAmount)) this.#drainWaiters = undefined;
+  }
+
+  #requestFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    scheduleFlush(this);
+  }
+
+  /**
+   * The slow-consumer policy (ConnectionListener.onBufferFull, docs/slow-consumers-and-shutdown.md):
+   * drop what is queued, let the application add a last payload, then end the transport after it.
+   */
+  #overflow(error: ConnectionsError): void {
+    this.endError ??= error;
+    this.state = CLOSING;
+    this.dropQueued();
+    let last: Uint8Array | undefined;
+    try {
+      last = this.listener?.onBufferFull?.(error);
+    } catch {
+      last = undefined;
+    }
+    if (last === undefined || last.byteLength === 0 || this.attachedSink === undefined || this.isEnded) {
+      this.abort(error);
+      return;
+    }
+    this.#queue.push(last);
+    this.#queuedBytes = last.byteLength;
+    this.#requestFlush();
+  }
+}

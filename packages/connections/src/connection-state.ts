@@ -1,0 +1,43 @@
+/**
+ * The state every layer of a connection shares (http-connection.ts has the lifecycle diagram): where
+ * it is in its life, the transport and its sink, the application's listener, held input and why it
+ * ended. The layers: inbound hold/pause (connection-inbound.ts), outbound queue/flush/overflow
+ * (connection-outbound.ts), transport attach/detach and the end (http-connection.ts).
+ */
+import type { ConnectionListener, TransportKind } from './connection.js';
+import type { ConnectionsError } from './errors.js';
+import type { HeldInbound } from './held-inbound.js';
+import type { ConnectionsInstrumentation } from './instrumentation.js';
+import type { ResolvedConnectionEndpointOptions } from './options.js';
+import type { TransportSink } from './transports/transport-sink.js';
+
+export const NEGOTIATED = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const ENDED = 3;
+export type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
+
+export abstract class ConnectionState {
+  protected readonly options: ResolvedConnectionEndpointOptions;
+  /** The endpoint's instrumentation (a no-op by default), cached: `send` and `receive` call it. */
+  protected readonly meter: ConnectionsInstrumentation;
+  protected state: State = NEGOTIATED;
+  protected kind: TransportKind | undefined;
+  protected attachedSink: TransportSink | undefined;
+  protected listener: ConnectionListener | undefined;
+  /** Inbound data waiting for the application; undefined while nothing waits. */
+  protected held: HeldInbound | undefined;
+  protected endError: ConnectionsError | undefined;
+
+  constructor(options: ResolvedConnectionEndpointOptions) {
+    this.options = options;
+    this.meter = options.instrumentation;
+  }
+
+  get isEnded(): boolean {
+    return this.state === ENDED;
+  }
+
+  /** Ends the connection now: `error` for a failure, undefined for a server-side decision without fault. */
+  abstract abort(error: ConnectionsError | undefined): void;
+}
