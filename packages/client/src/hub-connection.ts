@@ -12,8 +12,10 @@
  *
  * A dropped WebSocket with stateful reconnect never leaves Connected: the connection re-attaches
  * underneath, and the message buffer replays what either side missed.
+ *
+ * What the server sends (handshake response, parsing, dispatch) is handled in hub-inbound.ts.
  */
-import { MessageType, isProtocolError, type HubMessage, type HubProtocol, type UntypedContract } from '@switchyard/protocol';
+import { MessageType, type HubMessage, type HubProtocol, type UntypedContract } from '@switchyard/protocol';
 import { ClientMethods } from './client-methods.js';
 import type { Connection } from './connection.js';
 import type {
@@ -22,7 +24,8 @@ import type {
 import { ClientError, ClientErrorCode, toError } from './errors.js';
 import { ConnectionEvents } from './connection-events.js';
 import { HubCalls } from './hub-calls.js';
-import { PendingHandshake, handshakeRequest } from './handshake.js';
+import { handshakeRequest } from './handshake.js';
+import { HubInbound } from './hub-inbound.js';
 import { createHttpConnection } from './create-connection.js';
 import { InvocationTable } from './invocation-table.js';
 import { KeepAlive } from './keep-alive.js';
@@ -41,8 +44,6 @@ export const HubConnectionState = {
   Reconnecting: 'Reconnecting',
 } as const;
 export type HubConnectionState = (typeof HubConnectionState)[keyof typeof HubConnectionState];
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * A typed connection to a hub.
@@ -73,8 +74,8 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   #startPromise: Promise<void> | undefined;
   #stopPromise: Promise<void> = Promise.resolve();
   #stopDuringStartError: Error | undefined;
-  #handshake = new PendingHandshake();
-  #partial: Uint8Array = EMPTY;
+  /** Handshake response, parsing and dispatch of what the server sends. */
+  readonly #inbound: HubInbound;
   #keepAlive: KeepAlive | undefined;
   #buffer: MessageBuffer | undefined;
   readonly #reconnect: ReconnectLoop | undefined;
@@ -87,7 +88,22 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     this.#events = new ConnectionEvents(this.#options.logger);
     this.#pingBytes = this.#protocol.writeMessage({ type: MessageType.Ping });
     this.#connection = createHttpConnection(this.#options);
-    this.#connection.onreceive = (data) => this.#receive(data);
+    this.#inbound = new HubInbound({
+      protocol: this.#protocol,
+      methods: this.#methods,
+      invocations: this.#invocations,
+      logger: this.#options.logger,
+      buffer: () => this.#buffer,
+      sendHubMessage: (message) => this.#sendHubMessage(message),
+      dropConnection: (error) => void this.#connection.stop(error),
+      stopFromServer: (error) => {
+        this.#stopPromise = this.#stopInternal(error);
+      },
+    });
+    this.#connection.onreceive = (data) => {
+      this.#keepAlive?.received();
+      this.#inbound.receive(data);
+    };
     this.#connection.onclose = (error) => this.#connectionClosed(error);
     const policy = this.#options.reconnectPolicy;
     this.#reconnect = policy === undefined ? undefined : new ReconnectLoop(policy, {
@@ -214,8 +230,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
   async #startInternal(): Promise<void> {
     this.#stopDuringStartError = undefined;
     // Set up before the transport starts: the response may arrive with the very first bytes.
-    this.#handshake = new PendingHandshake();
-    this.#partial = EMPTY;
+    this.#inbound.restart();
     await this.#connection.start(this.#protocol.transferFormat);
     try {
       const { statefulReconnect, inherentKeepAlive } = this.#connection.features;
@@ -225,7 +240,7 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
       await this.#sendRaw(handshakeRequest(this.#protocol, statefulReconnect));
       this.#keepAlive = inherentKeepAlive ? undefined : this.#createKeepAlive();
       this.#keepAlive?.start();
-      await this.#handshake.promise;
+      await this.#inbound.handshake.promise;
       // The close may have raced the handshake's success: the continuation then runs after both.
       const stoppedBecause = this.#stopReason();
       if (stoppedBecause !== undefined) throw stoppedBecause;
@@ -256,85 +271,9 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
     return this.#connection.stop(error);
   }
 
-  #receive(data: string | Uint8Array): void {
-    this.#keepAlive?.received();
-    let messages: readonly HubMessage[];
-    try {
-      messages = this.#parse(data);
-    } catch (error) {
-      // Bad data from the server is fatal to the connection, not a lost socket: stop (no re-attach).
-      // Messages before the bad one are still handled, as .NET does.
-      if (isProtocolError(error)) this.#dispatchAll(error.messagesBeforeError);
-      void this.#connection.stop(toError(error));
-      return;
-    }
-    this.#dispatchAll(messages);
-    this.#buffer?.received(data.length);
-  }
-
-  /** The hub messages in `data`, after the handshake response when that is still due. */
-  #parse(data: string | Uint8Array): readonly HubMessage[] {
-    let input: string | Uint8Array | undefined = data;
-    if (!this.#handshake.done) {
-      input = this.#handshake.read(data);
-      if (input === undefined) return [];
-    }
-    if (this.#partial.length > 0) input = concat(this.#partial, typeof input === 'string' ? new TextEncoder().encode(input) : input);
-    // Reset first: if the parse throws, the connection is stopping and nothing partial may linger.
-    this.#partial = EMPTY;
-    const { messages, rest } = this.#protocol.parseMessages(input);
-    // `rest` may be a view of a buffer the transport reuses: keep a copy.
-    if (rest.length > 0) this.#partial = rest.slice();
-    return messages;
-  }
-
-  #dispatchAll(messages: readonly HubMessage[]): void {
-    for (const message of messages) {
-      if (this.#buffer !== undefined && !this.#buffer.shouldProcess(message)) continue;
-      this.#dispatch(message);
-    }
-  }
-
-  #dispatch(message: HubMessage): void {
-    switch (message.type) {
-      case MessageType.Invocation:
-        void this.#methods.invoke(message).then((completion) => {
-          if (completion !== undefined) return this.#sendHubMessage(completion);
-          return undefined;
-        }).catch((error: unknown) => this.#options.logger.error(`Sending a client result failed: ${toError(error).message}`));
-        return;
-      case MessageType.StreamItem:
-      case MessageType.Completion:
-        this.#invocations.dispatch(message);
-        return;
-      case MessageType.Close: {
-        const error = new ClientError(
-          ClientErrorCode.ServerClosed,
-          message.error === undefined ? 'The server closed the connection.' : `Server returned an error on close: ${message.error}`,
-        );
-        // allowReconnect: like a lost transport (reconnect may follow); otherwise a final stop.
-        if (message.allowReconnect === true) void this.#connection.stop(error);
-        else this.#stopPromise = this.#stopInternal(error);
-        return;
-      }
-      case MessageType.Ack:
-        this.#buffer?.ack(message);
-        return;
-      case MessageType.Sequence:
-        this.#buffer?.resetSequence(message);
-        return;
-      case MessageType.Ping:
-        return;
-      case MessageType.StreamInvocation:
-      case MessageType.CancelInvocation:
-        this.#options.logger.warn(`Ignoring message type ${message.type}: servers do not send it.`);
-        return;
-    }
-  }
-
   #connectionClosed(error: Error | undefined): void {
     this.#stopDuringStartError ??= error ?? new ClientError(ClientErrorCode.Aborted, 'The underlying connection was closed before the hub handshake could complete.');
-    this.#handshake.fail(this.#stopDuringStartError);
+    this.#inbound.handshake.fail(this.#stopDuringStartError);
     this.#invocations.rejectAll(new ClientError(ClientErrorCode.ConnectionClosed, 'Invocation canceled due to the underlying connection being closed.', { cause: error }));
     this.#keepAlive?.stop();
     this.#keepAlive = undefined;
@@ -395,11 +334,4 @@ export class HubConnection<TContract extends ContractShape = UntypedContract> {
       },
     });
   }
-}
-
-function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(head.length + tail.length);
-  joined.set(head);
-  joined.set(tail, head.length);
-  return joined;
 }
