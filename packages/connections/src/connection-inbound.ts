@@ -35,7 +35,7 @@ export abstract class InboundConnection extends ConnectionState {
       if (this.listener !== undefined && !this.paused) this.drainHeld();
       return;
     }
-    this.#deliver(payload);
+    this.deliver(payload);
   }
 
   /**
@@ -52,7 +52,7 @@ export abstract class InboundConnection extends ConnectionState {
     respondText(res, 200);
   }
 
-  #deliver(payload: Uint8Array): void {
+  private deliver(payload: Uint8Array): void {
     try {
       this.listener!.onData(payload);
     } catch (error) {
@@ -68,7 +68,7 @@ export abstract class InboundConnection extends ConnectionState {
     const held = this.held!;
     let payload: Uint8Array | undefined;
     while (!this.paused && this.listener !== undefined && this.state !== ENDED && (payload = held.next()) !== undefined) {
-      this.#deliver(payload);
+      this.deliver(payload);
     }
     this.#draining = false;
     // Everything delivered and reading goes on: the POSTs that carried it are answered.

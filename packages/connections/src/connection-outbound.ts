@@ -35,7 +35,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     const limit = this.options.maxBufferedBytes;
     if (this.#queuedBytes + size + this.attachedSink.pendingBytes > limit) {
       this.meter.outboundDropped(this.kind!, 'buffer_full', size);
-      this.#overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
+      this.overflow(new ConnectionsError(ConnectionsErrorCode.BufferFull,
         `Outbound buffer limit of ${limit} bytes exceeded; the client is not reading fast enough.`));
       return false;
     }
@@ -47,7 +47,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     }
     this.#queue.push(payload);
     this.#queuedBytes += size;
-    this.#requestFlush();
+    this.requestFlush();
     return true;
   }
 
@@ -56,7 +56,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     this.state = CLOSING;
     // A lost transport has nothing to flush to.
     if (this.attachedSink === undefined) this.finish(undefined);
-    else this.#requestFlush();
+    else this.requestFlush();
   }
 
   /**
@@ -105,7 +105,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     if (this.#drainWaiters.settle(this.state === ENDED ? -1 : this.bufferedAmount)) this.#drainWaiters = undefined;
   }
 
-  #requestFlush(): void {
+  private requestFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     scheduleFlush(this);
@@ -115,7 +115,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
    * The slow-consumer policy (ConnectionListener.onBufferFull, docs/slow-consumers-and-shutdown.md):
    * drop what is queued, let the application add a last payload, then end the transport after it.
    */
-  #overflow(error: ConnectionsError): void {
+  private overflow(error: ConnectionsError): void {
     this.endError ??= error;
     this.state = CLOSING;
     this.dropQueued();
@@ -131,6 +131,6 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     }
     this.#queue.push(last);
     this.#queuedBytes = last.byteLength;
-    this.#requestFlush();
+    this.requestFlush();
   }
 }

@@ -3,11 +3,15 @@
  * it is in its life, the transport and its sink, the application's listener, held input and why it
  * ended. The layers: inbound hold/pause (connection-inbound.ts), outbound queue/flush/overflow
  * (connection-outbound.ts), transport attach/detach and the end (http-connection.ts).
+ *
+ * Memory: a connection lives for days, and there may be 100k of them. Helper methods are TypeScript
+ * `private`, not `#private`: every class with `#` methods stamps a brand field (8 B) on each instance.
  */
 import type { ConnectionListener, TransportKind } from './connection.js';
 import type { ConnectionsError } from './errors.js';
 import type { HeldInbound } from './held-inbound.js';
 import type { ConnectionsInstrumentation } from './instrumentation.js';
+import type { ConnectionOwner } from './http-connection.js';
 import type { ResolvedConnectionEndpointOptions } from './options.js';
 import type { TransportSink } from './transports/transport-sink.js';
 
@@ -18,7 +22,8 @@ export const ENDED = 3;
 export type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
 
 export abstract class ConnectionState {
-  protected readonly options: ResolvedConnectionEndpointOptions;
+  /** The endpoint that created the connection. */
+  protected readonly owner: ConnectionOwner;
   /** The endpoint's instrumentation (a no-op by default), cached: `send` and `receive` call it. */
   protected readonly meter: ConnectionsInstrumentation;
   protected state: State = NEGOTIATED;
@@ -29,9 +34,13 @@ export abstract class ConnectionState {
   protected held: HeldInbound | undefined;
   protected endError: ConnectionsError | undefined;
 
-  constructor(options: ResolvedConnectionEndpointOptions) {
-    this.options = options;
-    this.meter = options.instrumentation;
+  constructor(owner: ConnectionOwner) {
+    this.owner = owner;
+    this.meter = owner.options.instrumentation;
+  }
+
+  protected get options(): ResolvedConnectionEndpointOptions {
+    return this.owner.options;
   }
 
   get isEnded(): boolean {

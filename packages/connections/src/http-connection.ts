@@ -52,7 +52,6 @@ export class HttpConnection extends OutboundConnection implements Connection {
    */
   inactiveSinceMs: number;
 
-  readonly #owner: ConnectionOwner;
   #request: ConnectionRequest | undefined;
   #starting = false;
   #abortController: AbortController | undefined;
@@ -61,8 +60,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
   #lostError: ConnectionsError | undefined;
 
   constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
-    super(owner.options);
-    this.#owner = owner;
+    super(owner);
     this.connectionId = ids.connectionId;
     this.token = ids.connectionToken;
     this.statefulReconnect = statefulReconnect;
@@ -165,7 +163,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     let listener: ConnectionListener | undefined;
     let failure: unknown;
     try {
-      listener = this.#owner.handler(this);
+      listener = this.owner.handler(this);
     } catch (error) {
       failure = error;
     }
@@ -176,7 +174,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
       return;
     }
     // The handler may have ended the connection synchronously (abort); onClose was deferred until now.
-    if (this.isEnded) this.#notifyClosed();
+    if (this.isEnded) this.notifyClosed();
     else if (this.held !== undefined) this.drainHeld();
   }
 
@@ -188,7 +186,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     const previous = this.attachedSink;
     if (previous !== undefined) {
       previous.discard();
-      this.#loseTransport(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The client replaced its WebSocket with a new one.'));
+      this.loseTransport(new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The client replaced its WebSocket with a new one.'));
       // The listener may have ended the connection on hearing it.
       if (this.state !== OPEN) {
         sink.abort(undefined);
@@ -241,7 +239,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
   transportEnded(error?: ConnectionsError, from?: TransportSink, dropped = false): void {
     if (from !== undefined && from !== this.attachedSink) return;
     if (dropped && error !== undefined && this.canResume) {
-      this.#loseTransport(error);
+      this.loseTransport(error);
       return;
     }
     this.finish(this.endError ?? error);
@@ -249,7 +247,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
 
   // ---- internals ----
 
-  #loseTransport(error: ConnectionsError): void {
+  private loseTransport(error: ConnectionsError): void {
     this.attachedSink = undefined;
     this.#lostError = error;
     // What was queued or received and not yet delivered belongs to the dead socket: the application
@@ -274,14 +272,14 @@ export class HttpConnection extends OutboundConnection implements Connection {
     const held = this.held;
     this.held = undefined;
     held?.answerPosts(404);
-    this.#owner.remove(this);
+    this.owner.remove(this);
     if (opened) this.meter.connectionClosed(this.kind!, closeReasonOf(error));
     this.settleDrainWaiters();
     this.#abortController?.abort(error);
-    if (!this.#starting) this.#notifyClosed();
+    if (!this.#starting) this.notifyClosed();
   }
 
-  #notifyClosed(): void {
+  private notifyClosed(): void {
     const listener = this.listener;
     // Drop the references so a long-lived Connection object held by the application pins nothing.
     this.listener = undefined;

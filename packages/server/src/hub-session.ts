@@ -35,8 +35,8 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
     this.lastReceiveAt = this.endpoint.heartbeat.now;
     const input = this.partial === undefined ? payload : concat(this.partial, payload);
     this.partial = undefined;
-    if (this.state === 'handshaking') this.#receiveHandshake(input);
-    else this.#receiveMessages(input);
+    if (this.state === 'handshaking') this.receiveHandshake(input);
+    else this.receiveMessages(input);
   }
 
   onClose(error?: Error): void {
@@ -79,7 +79,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
 
   // --- handshake ------------------------------------------------------------------------------------
 
-  #receiveHandshake(input: Uint8Array): void {
+  private receiveHandshake(input: Uint8Array): void {
     const { endpoint } = this;
     const outcome = readHandshake(input, this.connection, endpoint.handshakeSettings);
     switch (outcome.kind) {
@@ -87,7 +87,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
         this.partial = input;
         return;
       case 'rejected':
-        this.#rejectHandshake(outcome.error, outcome.cause);
+        this.rejectHandshake(outcome.error, outcome.cause);
         return;
       case 'accepted':
         this.hubProtocol = outcome.protocol;
@@ -105,12 +105,12 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
         // The request serializes redacted (no access or connection token, no Authorization, no cookie).
         this.logger.debug({ protocol: outcome.protocol.name, request: this.connection.request }, 'hub handshake completed');
         this.startConnecting();
-        if (outcome.rest.length > 0) this.#receiveMessages(outcome.rest);
+        if (outcome.rest.length > 0) this.receiveMessages(outcome.rest);
         return;
     }
   }
 
-  #rejectHandshake(error: string, cause?: unknown): void {
+  private rejectHandshake(error: string, cause?: unknown): void {
     this.logger.warn({ error, cause }, 'hub handshake failed');
     this.connection.send(writeHandshakeResponse({ error }));
     this.close(undefined, false, undefined);
@@ -118,7 +118,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
 
   // --- inbound ------------------------------------------------------------------------------------
 
-  #receiveMessages(input: Uint8Array): void {
+  private receiveMessages(input: Uint8Array): void {
     let messages: HubMessage[];
     try {
       const result = this.protocol.parseMessages(input, this.endpoint.parseOptions);
@@ -129,14 +129,14 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
       this.logger.warn({ err: error }, 'closing a hub connection after invalid input');
       // As .NET does, the messages ahead of the bad one are dispatched before the Close, so a method
       // that answers at once still sends its Completion first.
-      if (isProtocolError(error)) this.#deliver(error.messagesBeforeError, 0);
+      if (isProtocolError(error)) this.deliver(error.messagesBeforeError, 0);
       this.fail(inputError(error, this.endpoint.options.maximumReceiveMessageSize));
       return;
     }
-    this.#deliver(messages, input.byteLength);
+    this.deliver(messages, input.byteLength);
   }
 
-  #deliver(messages: HubMessage[], byteLength: number): void {
+  private deliver(messages: HubMessage[], byteLength: number): void {
     const replay = this.replayBuffer;
     if (replay !== undefined) {
       try {
@@ -182,7 +182,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
   onHeartbeat(now: number): void {
     const { options } = this.endpoint;
     if (this.state === 'handshaking') {
-      if (now >= this.handshakeDeadline) this.#rejectHandshake(HANDSHAKE_CANCELED);
+      if (now >= this.handshakeDeadline) this.rejectHandshake(HANDSHAKE_CANCELED);
       return;
     }
     const user = this.connection.user;

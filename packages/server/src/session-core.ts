@@ -3,6 +3,9 @@
  * managers read (protocol, user, request, cancellation signal), the write path with its counting, and
  * stateful reconnect's outbound side (numbered messages kept for replay, acknowledgements).
  * The lifecycle (session-lifecycle.ts) and the inbound side (hub-session.ts) build on it.
+ *
+ * Memory: a session lives as long as its connection, and there may be 100k of them. Helper methods are
+ * TypeScript `private`, not `#private`: every class with `#` methods stamps a brand field (8 B) on each instance.
  */
 import { ConnectionsError, ConnectionsErrorCode, type Connection, type ConnectionRequest, type Principal, type TransportKind } from '@switchyard/connections';
 import { MessageType, isSequencedMessage, type CloseMessage, type HubMessage, type HubProtocol } from '@switchyard/protocol';
@@ -126,7 +129,7 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   sendMessage(message: HubMessage): boolean {
     if (this.state === 'closed' || this.hubProtocol === undefined) return false;
     const bytes = this.hubProtocol.writeMessage(message);
-    return this.replayBuffer !== undefined && isSequencedMessage(message) ? this.#sendTracked(bytes) : this.write(bytes);
+    return this.replayBuffer !== undefined && isSequencedMessage(message) ? this.sendTracked(bytes) : this.write(bytes);
   }
 
   sendSerialized(message: SerializedMessage): boolean {
@@ -134,7 +137,7 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
     const bytes = message.bytesFor(this.hubProtocol);
     // Without the message (bytes from a backplane) it is an Invocation: the only thing sent to many.
     const tracked = this.replayBuffer !== undefined && (message.message === undefined || isSequencedMessage(message.message));
-    return tracked ? this.#sendTracked(bytes) : this.write(bytes);
+    return tracked ? this.sendTracked(bytes) : this.write(bytes);
   }
 
   /** Stateful reconnect's buffer, when on (stream pacing waits for its window). */
@@ -148,7 +151,7 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   }
 
   /** A tracked message under stateful reconnect: numbered, kept for replay, sent when the window allows. */
-  #sendTracked(bytes: Uint8Array): boolean {
+  private sendTracked(bytes: Uint8Array): boolean {
     if (this.replayBuffer!.send(bytes)) return true;
     // A slow consumer at the hub layer (its acknowledgements lag): counted like the transport's own.
     this.endpoint.instrumentation.outboundDropped(this.connection.transport, 'buffer_full', bytes.byteLength);

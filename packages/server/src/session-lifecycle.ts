@@ -49,21 +49,21 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
 
   /** The handshake was accepted: runs onConnected (messages wait in the inbound queue until it is done). */
   protected startConnecting(): void {
-    this.#connecting = this.#connect();
+    this.#connecting = this.connect();
   }
 
-  async #connect(): Promise<void> {
-    await this.#runConnect();
-    // Settled: #disconnect has nothing to wait for, and an idle session keeps no promise.
+  private async connect(): Promise<void> {
+    await this.runConnect();
+    // Settled: disconnect has nothing to wait for, and an idle session keeps no promise.
     this.#connecting = undefined;
   }
 
-  async #runConnect(): Promise<void> {
+  private async runConnect(): Promise<void> {
     const { endpoint } = this;
     try {
       await endpoint.manager.onConnected(this);
       this.#registered = true;
-      if (this.#closed) return;
+      if (this.closed) return;
       const hub = createHub(endpoint.hubClass, new LifecycleScope(this, false));
       await hub.onConnected();
     } catch (error) {
@@ -74,13 +74,13 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
     }
     // From here on onDisconnected is owed, even if the connection ended while onConnected ran.
     this.#hubConnected = true;
-    if (this.#closed) return;
+    if (this.closed) return;
     this.state = 'connected';
     this.inbound.release();
   }
 
   /** A method, not a field read, so narrowing does not survive the awaits above. */
-  get #closed(): boolean {
+  private get closed(): boolean {
     return this.state === 'closed';
   }
 
@@ -110,10 +110,10 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
       this.endpoint.sessions.delete(this);
       return;
     }
-    this.#ended = this.#disconnect(disconnectError);
+    this.#ended = this.disconnect(disconnectError);
   }
 
-  async #disconnect(error: Error | undefined): Promise<void> {
+  private async disconnect(error: Error | undefined): Promise<void> {
     const { endpoint } = this;
     try {
       await this.#connecting;

@@ -86,16 +86,18 @@ export class WebSocketSink implements TransportSink {
       socket.write(frame);
       if (socket.writableLength === 0) return;
       // The kernel did not take it all: an empty write queued behind it reports when it is out.
-      this.#track(EMPTY);
+      this.track(EMPTY);
       return;
     }
-    this.#track(frame);
+    this.track(frame);
   }
 
+  // Helper methods are TypeScript `private`, not `#`: a class with `#` methods costs each instance a brand field (8 B).
+
   /** Writes `chunk` with a completion callback: pending bytes count for the send timeout and `whenDrained`. */
-  #track(chunk: Buffer): void {
+  private track(chunk: Buffer): void {
     if (this.#inFlight++ === 0) this.#stalledSince = wholeMs();
-    this.#socket.write(chunk, (this.#onSent ??= (error?: Error | null): void => this.#sent(error)));
+    this.#socket.write(chunk, (this.#onSent ??= (error?: Error | null): void => this.sent(error)));
   }
 
   end(error?: ConnectionsError): void {
@@ -128,7 +130,7 @@ export class WebSocketSink implements TransportSink {
     this.#ws.resume();
   }
 
-  #sent(error: Error | null | undefined): void {
+  private sent(error: Error | null | undefined): void {
     this.#inFlight--;
     this.#stalledSince = this.#inFlight > 0 ? wholeMs() : -1;
     this.#connection.written();
