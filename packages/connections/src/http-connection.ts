@@ -36,6 +36,12 @@ export interface ConnectionOwner {
   remove(connection: HttpConnection): void;
 }
 
+/**
+ * The signal's reason when a connection ends without an error: the AbortError `abort()` would build,
+ * built once (Node constructs a DOMException with its stack per `abort()` without a reason).
+ */
+const ENDED_WITHOUT_ERROR = new DOMException('This operation was aborted', 'AbortError');
+
 /** Sentinel of {@link HttpConnection.inactiveSinceMs}: a transport request is active. */
 export const ACTIVE = -1;
 
@@ -86,7 +92,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     // Created on first use: most connections never need one.
     if (this.#abortController === undefined) {
       this.#abortController = new AbortController();
-      if (this.state === ENDED) this.#abortController.abort(this.endError);
+      if (this.state === ENDED) this.#abortController.abort(this.endError ?? ENDED_WITHOUT_ERROR);
     }
     return this.#abortController.signal;
   }
@@ -275,7 +281,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     this.owner.remove(this);
     if (opened) this.meter.connectionClosed(this.kind!, closeReasonOf(error));
     this.settleDrainWaiters();
-    this.#abortController?.abort(error);
+    this.#abortController?.abort(error ?? ENDED_WITHOUT_ERROR);
     if (!this.#starting) this.notifyClosed();
   }
 
