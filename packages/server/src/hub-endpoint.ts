@@ -2,7 +2,7 @@ import type { Connection, ConnectionListener } from '@switchyard/connections';
 import { MessageType, type HubProtocol, type ParseOptions } from '@switchyard/protocol';
 import { GroupManager } from './clients.js';
 import type { HandshakeSettings } from './handshake.js';
-import type { Heartbeat } from './heartbeat.js';
+import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import type { HubClass } from './hub.js';
 import { HubMethodTable } from './hub-methods.js';
 import { HubSession } from './hub-session.js';
@@ -28,7 +28,7 @@ export interface HubEndpointSettings {
  * the lifetime manager, the live sessions. Its {@link handler} is the connections layer's
  * `ConnectionHandler` for the hub's path.
  */
-export class HubEndpoint {
+export class HubEndpoint implements HeartbeatMember {
   readonly hubClass: HubClass;
   readonly methods: HubMethodTable;
   readonly options: ResolvedHubOptions;
@@ -42,6 +42,7 @@ export class HubEndpoint {
   readonly hubName: string;
   readonly parseOptions: ParseOptions;
   readonly handshakeSettings: HandshakeSettings;
+  /** The live sessions (until their onDisconnected has run); the endpoint ticks them on the heartbeat. */
   readonly sessions = new Set<SessionLifecycle>();
   readonly #pings = new Map<HubProtocol, Uint8Array>();
   #closing = false;
@@ -68,6 +69,25 @@ export class HubEndpoint {
 
   /** The connections layer calls this once per connection of the hub's path. */
   readonly handler = (connection: Connection): ConnectionListener => new HubSession(connection, this);
+
+  /**
+   * A new session. The endpoint, not each session, is the heartbeat's member while it has sessions:
+   * one set entry per connection fewer (closed sessions waiting for onDisconnected skip their tick).
+   */
+  addSession(session: SessionLifecycle): void {
+    this.sessions.add(session);
+    if (this.sessions.size === 1) this.heartbeat.add(this);
+  }
+
+  /** A session that ended (its onDisconnected has run, or it never got past the handshake). */
+  removeSession(session: SessionLifecycle): void {
+    if (!this.sessions.delete(session)) return;
+    if (this.sessions.size === 0) this.heartbeat.delete(this);
+  }
+
+  onHeartbeat(now: number): void {
+    for (const session of this.sessions) session.onHeartbeat(now);
+  }
 
   /** A Ping in `protocol`, encoded once per endpoint. */
   pingBytes(protocol: HubProtocol): Uint8Array {

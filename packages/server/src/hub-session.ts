@@ -9,7 +9,6 @@ import { isProtocolError, writeHandshakeResponse, type HubMessage } from '@switc
 import { dispatchMessage } from './dispatcher.js';
 import { CLIENT_TIMEOUT, HANDSHAKE_CANCELED, TERMINATED_MID_MESSAGE } from './error-messages.js';
 import { readHandshake } from './handshake.js';
-import type { HeartbeatMember } from './heartbeat.js';
 import type { HubEndpoint } from './hub-endpoint.js';
 import { slowConsumerClose } from './slow-consumer.js';
 import { authenticationExpired, authenticationExpiredError } from './limits/authentication-expiry.js';
@@ -20,11 +19,10 @@ import { concat, inputError, toError } from './session-input.js';
 /** `{}` + 0x1E, shared by every connection (payloads are never modified after send). */
 const HANDSHAKE_ACCEPTED = writeHandshakeResponse({});
 
-export class HubSession extends SessionLifecycle implements ConnectionListener, HeartbeatMember {
+export class HubSession extends SessionLifecycle implements ConnectionListener {
   constructor(connection: Connection, endpoint: HubEndpoint) {
     super(connection, endpoint);
-    endpoint.sessions.add(this);
-    endpoint.heartbeat.add(this);
+    endpoint.addSession(this);
     if (endpoint.closing) this.close(undefined, true, undefined);
   }
 
@@ -181,6 +179,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener, 
 
   onHeartbeat(now: number): void {
     const { options } = this.endpoint;
+    if (this.state === 'closed') return;
     if (this.state === 'handshaking') {
       if (now >= this.handshakeDeadline) this.rejectHandshake(HANDSHAKE_CANCELED);
       return;

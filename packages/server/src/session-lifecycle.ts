@@ -4,19 +4,18 @@
  * cancellation) and onDisconnected exactly once, then unregistration.
  */
 import { HubException, type HubLimitException } from './errors.js';
-import type { HeartbeatMember } from './heartbeat.js';
 import { createHub } from './hub.js';
 import { LifecycleScope } from './invocation.js';
 import { SessionCore } from './session-core.js';
 import { toError } from './session-input.js';
 
-export abstract class SessionLifecycle extends SessionCore implements HeartbeatMember {
+export abstract class SessionLifecycle extends SessionCore {
   #registered = false;
   #hubConnected = false;
   #connecting: Promise<void> | undefined;
   #ended: Promise<void> | undefined;
 
-  /** Keep-alive and timeouts (hub-session.ts); the session leaves the heartbeat when it closes. */
+  /** Keep-alive and timeouts (hub-session.ts), ticked by the endpoint; a closed session ignores it. */
   abstract onHeartbeat(now: number): void;
 
   /** `context.abort()`: no stateful reconnect any more; Close without allowReconnect, then onDisconnected(undefined). */
@@ -92,7 +91,6 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
     if (this.state === 'closed') return;
     const handshaking = this.state === 'handshaking';
     this.state = 'closed';
-    this.endpoint.heartbeat.delete(this);
     // A graceful end delivers what waits for the replay window first; a failure does not wait for it.
     if (closeError === undefined) this.replayBuffer?.flushWaiting();
     if (!handshaking) this.writeClose(closeError, allowReconnect);
@@ -107,7 +105,7 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
     this.connection.resume();
     this.cancelWork();
     if (handshaking) {
-      this.endpoint.sessions.delete(this);
+      this.endpoint.removeSession(this);
       return;
     }
     this.#ended = this.disconnect(disconnectError);
@@ -129,6 +127,6 @@ export abstract class SessionLifecycle extends SessionCore implements HeartbeatM
     } catch (managerError) {
       this.logger.error({ err: managerError }, 'lifetime manager onDisconnected failed');
     }
-    endpoint.sessions.delete(this);
+    endpoint.removeSession(this);
   }
 }
