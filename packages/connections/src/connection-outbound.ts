@@ -13,7 +13,12 @@ import { scheduleFlush, type Flushable } from './flush-scheduler.js';
 const drained = Promise.resolve();
 
 export abstract class OutboundConnection extends InboundConnection implements Flushable {
-  #queue: Uint8Array[] = [];
+  /**
+   * What waits for the flush: nothing, one payload, or several. An array only once two payloads met in
+   * one turn (then kept for reuse): an idle connection's turns carry one payload (a ping), and 100k
+   * idle connections need not hold 100k empty arrays.
+   */
+  #queued: Uint8Array | Uint8Array[] | undefined;
   #queuedBytes = 0;
   #flushScheduled = false;
   /** Pending `whenDrained` calls; undefined while none waits. */
@@ -45,7 +50,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
       this.attachedSink.write(payload);
       return true;
     }
-    this.#queue.push(payload);
+    this.enqueue(payload);
     this.#queuedBytes += size;
     this.requestFlush();
     return true;
@@ -68,9 +73,15 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
     if (sink === undefined || this.state === ENDED) return;
     if (this.#queuedBytes > 0) {
       if (!sink.ready) return;
-      const queue = this.#queue;
-      const batch = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queuedBytes);
-      queue.length = 0;
+      const queued = this.#queued!;
+      let batch: Uint8Array;
+      if (Array.isArray(queued)) {
+        batch = queued.length === 1 ? queued[0]! : Buffer.concat(queued, this.#queuedBytes);
+        queued.length = 0;
+      } else {
+        batch = queued;
+        this.#queued = undefined;
+      }
       this.#queuedBytes = 0;
       sink.write(batch);
       // Long polling hands everything to the poll response at once: the buffer may have drained here.
@@ -95,7 +106,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
 
   /** Forgets what is queued: it belongs to a transport that is gone. */
   protected dropQueued(): void {
-    this.#queue.length = 0;
+    this.#queued = undefined;
     this.#queuedBytes = 0;
   }
 
@@ -103,6 +114,13 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
   protected settleDrainWaiters(): void {
     if (this.#drainWaiters === undefined) return;
     if (this.#drainWaiters.settle(this.state === ENDED ? -1 : this.bufferedAmount)) this.#drainWaiters = undefined;
+  }
+
+  private enqueue(payload: Uint8Array): void {
+    const queued = this.#queued;
+    if (queued === undefined) this.#queued = payload;
+    else if (Array.isArray(queued)) queued.push(payload);
+    else this.#queued = [queued, payload];
   }
 
   private requestFlush(): void {
@@ -129,7 +147,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
       this.abort(error);
       return;
     }
-    this.#queue.push(last);
+    this.#queued = last;
     this.#queuedBytes = last.byteLength;
     this.requestFlush();
   }
