@@ -4,24 +4,22 @@
  * only once their bytes were delivered, so a client that sends faster than the server reads is slowed.
  */
 import type { ServerResponse } from 'node:http';
-import { ConnectionState, ENDED } from './connection-state.js';
+import { ConnectionState, DRAINING, ENDED, PAUSED } from './connection-state.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { HeldInbound } from './held-inbound.js';
 import { respondText } from './http-responses.js';
 
 export abstract class InboundConnection extends ConnectionState {
-  protected paused = false;
-  #draining = false;
 
   pause(): void {
-    if (this.paused) return;
-    this.paused = true;
+    if (this.hasFlag(PAUSED)) return;
+    this.setFlag(PAUSED, true);
     this.attachedSink?.pauseInbound();
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
+    if (!this.hasFlag(PAUSED)) return;
+    this.setFlag(PAUSED, false);
     this.attachedSink?.resumeInbound();
     if (this.held !== undefined) this.drainHeld();
   }
@@ -30,9 +28,9 @@ export abstract class InboundConnection extends ConnectionState {
   receive(payload: Uint8Array): void {
     if (this.state === ENDED) return;
     this.meter.bytesReceived(this.kind!, payload.byteLength);
-    if (this.listener === undefined || this.paused || this.held !== undefined) {
+    if (this.listener === undefined || this.hasFlag(PAUSED) || this.held !== undefined) {
       (this.held ??= new HeldInbound()).hold(payload);
-      if (this.listener !== undefined && !this.paused) this.drainHeld();
+      if (this.listener !== undefined && !this.hasFlag(PAUSED)) this.drainHeld();
       return;
     }
     this.deliver(payload);
@@ -43,7 +41,7 @@ export abstract class InboundConnection extends ConnectionState {
    * application resumed and took the bytes, so a client that sends faster than the server reads is slowed.
    */
   receivePost(payload: Uint8Array, res: ServerResponse): void {
-    if (this.paused) {
+    if (this.hasFlag(PAUSED)) {
       this.meter.bytesReceived(this.kind!, payload.byteLength);
       (this.held ??= new HeldInbound()).hold(payload, res);
       return;
@@ -63,16 +61,16 @@ export abstract class InboundConnection extends ConnectionState {
   /** Delivers held input while reading goes on. */
   protected drainHeld(): void {
     // Re-entrancy guard: onData may call resume()/pause(), which must not start a second loop.
-    if (this.#draining) return;
-    this.#draining = true;
+    if (this.hasFlag(DRAINING)) return;
+    this.setFlag(DRAINING, true);
     const held = this.held!;
     let payload: Uint8Array | undefined;
-    while (!this.paused && this.listener !== undefined && this.state !== ENDED && (payload = held.next()) !== undefined) {
+    while (!this.hasFlag(PAUSED) && this.listener !== undefined && this.state !== ENDED && (payload = held.next()) !== undefined) {
       this.deliver(payload);
     }
-    this.#draining = false;
+    this.setFlag(DRAINING, false);
     // Everything delivered and reading goes on: the POSTs that carried it are answered.
-    if (held.isEmpty && !this.paused && this.held === held) {
+    if (held.isEmpty && !this.hasFlag(PAUSED) && this.held === held) {
       this.held = undefined;
       held.answerPosts(200);
     }

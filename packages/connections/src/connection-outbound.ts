@@ -4,7 +4,7 @@
  * transport sink in one write. Past `maxBufferedBytes` the slow-consumer policy ends the connection;
  * `whenDrained` waiters settle as the buffer empties.
  */
-import { CLOSING, ENDED, OPEN } from './connection-state.js';
+import { CLOSING, ENDED, FLUSH_SCHEDULED, OPEN } from './connection-state.js';
 import { InboundConnection } from './connection-inbound.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
@@ -20,7 +20,6 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
    */
   #queued: Uint8Array | Uint8Array[] | undefined;
   #queuedBytes = 0;
-  #flushScheduled = false;
   /** Pending `whenDrained` calls; undefined while none waits. */
   #drainWaiters: DrainWaiters | undefined;
 
@@ -92,7 +91,7 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
   }
 
   runScheduledFlush(): void {
-    this.#flushScheduled = false;
+    this.setFlag(FLUSH_SCHEDULED, false);
     this.flush();
   }
 
@@ -124,8 +123,8 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
   }
 
   private requestFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
+    if (this.hasFlag(FLUSH_SCHEDULED)) return;
+    this.setFlag(FLUSH_SCHEDULED, true);
     scheduleFlush(this);
   }
 

@@ -21,6 +21,19 @@ export const CLOSING = 2;
 export const ENDED = 3;
 export type State = typeof NEGOTIATED | typeof OPEN | typeof CLOSING | typeof ENDED;
 
+// The connection's booleans, packed into one small integer ({@link ConnectionState.flags}): a field per
+// flag would cost every connection 8 B each.
+/** Reading is paused (the application called `pause()`). */
+export const PAUSED = 1;
+/** Held input is being delivered (re-entrancy guard). */
+export const DRAINING = 2;
+/** A flush is scheduled for this turn. */
+export const FLUSH_SCHEDULED = 4;
+/** The handler is running inside `start()`: onClose waits until it returned. */
+export const STARTING = 8;
+/** The application made the connection resumable (stateful reconnect). */
+export const RESUMABLE = 16;
+
 export abstract class ConnectionState {
   /** The endpoint that created the connection. */
   protected readonly owner: ConnectionOwner;
@@ -33,6 +46,8 @@ export abstract class ConnectionState {
   /** Inbound data waiting for the application; undefined while nothing waits. */
   protected held: HeldInbound | undefined;
   protected endError: ConnectionsError | undefined;
+  /** {@link PAUSED}, {@link DRAINING}, {@link FLUSH_SCHEDULED}, {@link STARTING}, {@link RESUMABLE}. */
+  protected flags = 0;
 
   constructor(owner: ConnectionOwner) {
     this.owner = owner;
@@ -45,6 +60,14 @@ export abstract class ConnectionState {
 
   get isEnded(): boolean {
     return this.state === ENDED;
+  }
+
+  protected hasFlag(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  protected setFlag(flag: number, on: boolean): void {
+    this.flags = on ? this.flags | flag : this.flags & ~flag;
   }
 
   /** Ends the connection now: `error` for a failure, undefined for a server-side decision without fault. */

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { TransferFormat } from '@switchyard/protocol';
 import type { Connection, ConnectionHandler, ConnectionListener, ConnectionRequest, Principal, TransportKind } from './connection.js';
-import { CLOSING, ENDED, NEGOTIATED, OPEN } from './connection-state.js';
+import { CLOSING, ENDED, NEGOTIATED, OPEN, PAUSED, RESUMABLE, STARTING } from './connection-state.js';
 import { OutboundConnection } from './connection-outbound.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { closeReasonOf } from './instrumentation.js';
@@ -59,9 +59,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
   inactiveSinceMs: number;
 
   #request: ConnectionRequest | undefined;
-  #starting = false;
   #abortController: AbortController | undefined;
-  #resumable = false;
   /** Why the transport was lost, while the connection waits for a reconnect. */
   #lostError: ConnectionsError | undefined;
 
@@ -98,11 +96,11 @@ export class HttpConnection extends OutboundConnection implements Connection {
   }
 
   get resumable(): boolean {
-    return this.#resumable;
+    return this.hasFlag(RESUMABLE);
   }
 
   set resumable(on: boolean) {
-    this.#resumable = on;
+    this.setFlag(RESUMABLE, on);
     // Nobody will resume a lost transport any more: the connection ends as the drop would have ended it.
     if (!on && this.transportLost) this.abort(this.#lostError);
   }
@@ -142,7 +140,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
    * WebSockets, negotiated with stateful reconnect, and its application made it resumable.
    */
   get canResume(): boolean {
-    return this.state === OPEN && this.#resumable && this.statefulReconnect && this.kind === 'WebSockets' &&
+    return this.state === OPEN && this.hasFlag(RESUMABLE) && this.statefulReconnect && this.kind === 'WebSockets' &&
       this.listener?.onTransportLost !== undefined;
   }
 
@@ -165,7 +163,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     this.user = user;
     this.state = OPEN;
     this.meter.connectionOpened(this.kind!);
-    this.#starting = true;
+    this.setFlag(STARTING, true);
     let listener: ConnectionListener | undefined;
     let failure: unknown;
     try {
@@ -173,7 +171,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     } catch (error) {
       failure = error;
     }
-    this.#starting = false;
+    this.setFlag(STARTING, false);
     this.listener = listener;
     if (listener === undefined) {
       this.abort(new ConnectionsError(ConnectionsErrorCode.HandlerFailed, 'The connection handler threw.', { cause: failure }));
@@ -202,7 +200,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     this.attachedSink = sink;
     this.#lostError = undefined;
     this.inactiveSinceMs = ACTIVE;
-    if (this.paused) sink.pauseInbound();
+    if (this.hasFlag(PAUSED)) sink.pauseInbound();
     try {
       this.listener!.onTransportResumed?.();
     } catch (error) {
@@ -282,7 +280,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     if (opened) this.meter.connectionClosed(this.kind!, closeReasonOf(error));
     this.settleDrainWaiters();
     this.#abortController?.abort(error ?? ENDED_WITHOUT_ERROR);
-    if (!this.#starting) this.notifyClosed();
+    if (!this.hasFlag(STARTING)) this.notifyClosed();
   }
 
   private notifyClosed(): void {
