@@ -14,6 +14,7 @@ import { slowConsumerClose } from './slow-consumer.js';
 import { authenticationExpired, authenticationExpiredError } from './limits/authentication-expiry.js';
 import { MessageBuffer } from './message-buffer.js';
 import { SessionLifecycle } from './session-lifecycle.js';
+import { CLIENT_TIMEOUT_ARMED, TRANSPORT_LOST } from './session-core.js';
 import { concat, inputError, toError } from './session-input.js';
 
 /** `{}` + 0x1E, shared by every connection (payloads are never modified after send). */
@@ -61,7 +62,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
   onTransportLost(error: Error): void {
     if (this.state === 'closed') return;
     this.logger.debug({ err: error }, 'transport lost; waiting for the client to reconnect');
-    this.transportLost = true;
+    this.setFlag(TRANSPORT_LOST);
     // The rest of that record died with the socket: the client replays the whole message.
     this.partial = undefined;
     this.replayBuffer?.lost();
@@ -70,7 +71,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
   onTransportResumed(): void {
     if (this.state === 'closed') return;
     this.logger.debug('transport resumed');
-    this.transportLost = false;
+    this.clearFlag(TRANSPORT_LOST);
     this.lastReceiveAt = this.endpoint.heartbeat.now;
     this.replayBuffer?.resumed();
   }
@@ -172,7 +173,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
 
   /** The client's first Ping arms the client timeout (as in .NET). */
   armClientTimeout(): void {
-    this.clientTimeoutArmed = true;
+    this.setFlag(CLIENT_TIMEOUT_ARMED);
   }
 
   // --- heartbeat ------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
     }
     this.sendAck(this.replayBuffer?.takeAck());
     // A client reconnecting is not a silent client: its time starts again when it is back.
-    if (this.clientTimeoutArmed && !this.transportLost && !this.inbound.paused && now - this.lastReceiveAt >= options.clientTimeoutMs) {
+    if (this.hasFlag(CLIENT_TIMEOUT_ARMED) && !this.hasFlag(TRANSPORT_LOST) && !this.inbound.paused && now - this.lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
       error.name = 'OperationCanceledException';
       this.logger.debug('client timeout elapsed');

@@ -22,6 +22,17 @@ import type { MessageBuffer, MessageBufferOwner } from './message-buffer.js';
 
 export type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 
+// The session's booleans, packed into one small integer (SessionCore.flags): a field per flag would
+// cost every connection 8 B each.
+/** The client's first Ping armed the client timeout. */
+export const CLIENT_TIMEOUT_ARMED = 1;
+/** Stateful reconnect: the WebSocket dropped and the client has not reconnected yet. */
+export const TRANSPORT_LOST = 2;
+/** The lifetime manager's onConnected completed: its onDisconnected is owed. */
+export const REGISTERED = 4;
+/** The hub's onConnected completed: its onDisconnected is owed. */
+export const HUB_CONNECTED = 8;
+
 /**
  * The reason of every closed session's signal: the AbortError `abort()` would build, built once.
  * Node constructs a DOMException (with its stack) per `abort()` without a reason, ~14 µs per connection
@@ -46,11 +57,10 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   protected lastSendAt: number;
   protected lastReceiveAt: number;
   protected readonly handshakeDeadline: number;
-  protected clientTimeoutArmed = false;
+  /** {@link CLIENT_TIMEOUT_ARMED}, {@link TRANSPORT_LOST}, {@link REGISTERED}, {@link HUB_CONNECTED}. */
+  protected flags = 0;
   /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
   protected replayBuffer: MessageBuffer | undefined;
-  /** Stateful reconnect: the WebSocket dropped and the client has not reconnected yet. */
-  protected transportLost = false;
   /** Dispatch order, invocation slots and read pauses. */
   readonly inbound: InboundQueue;
   /** `invocationRateLimit` of this connection; undefined when there is none. */
@@ -115,6 +125,18 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   }
   get maximumGroups(): number | null {
     return this.endpoint.options.maximumGroupsPerConnection;
+  }
+
+  protected hasFlag(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  protected setFlag(flag: number): void {
+    this.flags |= flag;
+  }
+
+  protected clearFlag(flag: number): void {
+    this.flags &= ~flag;
   }
 
   /** The end of the session: cancels its signal and its streams and uploads (those that exist). */

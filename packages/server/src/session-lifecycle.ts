@@ -6,12 +6,10 @@
 import { HubException, type HubLimitException } from './errors.js';
 import { createHub } from './hub.js';
 import { LifecycleScope } from './invocation.js';
-import { SessionCore } from './session-core.js';
+import { HUB_CONNECTED, REGISTERED, SessionCore } from './session-core.js';
 import { toError } from './session-input.js';
 
 export abstract class SessionLifecycle extends SessionCore {
-  #registered = false;
-  #hubConnected = false;
   #connecting: Promise<void> | undefined;
   #ended: Promise<void> | undefined;
 
@@ -61,7 +59,7 @@ export abstract class SessionLifecycle extends SessionCore {
     const { endpoint } = this;
     try {
       await endpoint.manager.onConnected(this);
-      this.#registered = true;
+      this.setFlag(REGISTERED);
       if (this.closed) return;
       const hub = createHub(endpoint.hubClass, new LifecycleScope(this, false));
       await hub.onConnected();
@@ -72,7 +70,7 @@ export abstract class SessionLifecycle extends SessionCore {
       return;
     }
     // From here on onDisconnected is owed, even if the connection ended while onConnected ran.
-    this.#hubConnected = true;
+    this.setFlag(HUB_CONNECTED);
     if (this.closed) return;
     this.state = 'connected';
     this.inbound.release();
@@ -115,7 +113,7 @@ export abstract class SessionLifecycle extends SessionCore {
     const { endpoint } = this;
     try {
       await this.#connecting;
-      if (this.#hubConnected) {
+      if (this.hasFlag(HUB_CONNECTED)) {
         const hub = createHub(endpoint.hubClass, new LifecycleScope(this, true));
         await hub.onDisconnected(error);
       }
@@ -123,7 +121,7 @@ export abstract class SessionLifecycle extends SessionCore {
       this.logger.error({ err: hubError }, 'onDisconnected failed');
     }
     try {
-      if (this.#registered) await endpoint.manager.onDisconnected(this);
+      if (this.hasFlag(REGISTERED)) await endpoint.manager.onDisconnected(this);
     } catch (managerError) {
       this.logger.error({ err: managerError }, 'lifetime manager onDisconnected failed');
     }
