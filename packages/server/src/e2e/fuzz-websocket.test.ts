@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { assertNotServerError, fuzzRuns, fuzzSeed, rawExchange, startFuzzTarget, type FuzzTarget, type RawReply } from '../test-support/fuzz-target.js';
+import { assertNotServerError, fuzzRuns, fuzzSeed, negotiateToken, rawExchange, startFuzzTarget, type FuzzTarget, type RawReply } from '../test-support/fuzz-target.js';
 import { RawConnection } from '../test-support/raw-hub-client.js';
 import { dataFrame, encodeSteps, frameSteps, upgradeMutation, upgradeRequest } from '../test-support/ws-frames.js';
 
@@ -22,11 +22,6 @@ const seed = fuzzSeed();
  * a Server-Sent Events connection.
  */
 type Entry = 'skip-negotiation' | 'negotiated' | 'stateful' | 'resume' | 'twice' | 'other-transport';
-
-async function negotiate(hubUrl: string, stateful: boolean): Promise<string> {
-  const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1${stateful ? '&useStatefulReconnect=true' : ''}`, { method: 'POST' });
-  return ((await response.json()) as { connectionToken: string }).connectionToken;
-}
 
 describe('hostile WebSocket frames, fuzzed', { timeout: fuzzRuns(120_000) }, () => {
   let target: FuzzTarget;
@@ -51,7 +46,7 @@ describe('hostile WebSocket frames, fuzzed', { timeout: fuzzRuns(120_000) }, () 
         await Promise.all(
           batch.map(async ({ entry, upgrade, prelude, steps, paced, endAfterWrite }) => {
             const sse = entry === 'other-transport' ? await RawConnection.open(target.hubUrl, 'ServerSentEvents') : undefined;
-            const token = entry === 'skip-negotiation' ? undefined : sse !== undefined ? new URL(sse.url).searchParams.get('id')! : await negotiate(target.hubUrl, entry !== 'negotiated');
+            const token = entry === 'skip-negotiation' ? undefined : sse !== undefined ? new URL(sse.url).searchParams.get('id')! : await negotiateToken(target.hubUrl, entry !== 'negotiated');
             const path = token === undefined ? '/hub' : `/hub?id=${encodeURIComponent(token)}`;
             if (entry === 'resume') {
               // A resumable connection whose socket vanished, then hostile frames on the resumed one.

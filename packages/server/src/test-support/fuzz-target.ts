@@ -183,9 +183,9 @@ export function rawExchange(port: number, chunks: readonly Uint8Array[], options
   });
 }
 
-/** Negotiates (version 1) with `fetch` and returns the connection token. */
-export async function negotiateToken(hubUrl: string): Promise<string> {
-  const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1`, { method: 'POST' });
+/** Negotiates (version 1) with `fetch`, asking for stateful reconnect if `stateful`, and returns the connection token. */
+export async function negotiateToken(hubUrl: string, stateful = false): Promise<string> {
+  const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1${stateful ? '&useStatefulReconnect=true' : ''}`, { method: 'POST' });
   assert.equal(response.status, 200, 'negotiate');
   return ((await response.json()) as { connectionToken: string }).connectionToken;
 }

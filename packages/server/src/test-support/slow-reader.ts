@@ -5,7 +5,7 @@
  * decodes what the server sent, with plain code independent of the server's framing.
  */
 import { connect, type Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { dataFrame, encodeFrame, upgradeRequest } from './ws-frames.js';
 
 /** One frame from the server. */
 export interface ServerFrame {
@@ -27,7 +27,7 @@ export class SlowReader {
       // A close frame without a reason (2-byte code) ending what arrived: answer it, as clients do.
       const n = chunk.length;
       if (n >= 4 && chunk[n - 4] === 0x88 && chunk[n - 3] === 0x02) {
-        socket.end(maskedFrame(0x8, chunk.subarray(n - 2)));
+        socket.end(encodeFrame(dataFrame(0x8, chunk.subarray(n - 2))));
       }
     });
   }
@@ -57,11 +57,8 @@ export class SlowReader {
       };
       socket.on('data', onData);
       socket.once('connect', () => {
-        socket.write(
-          `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-        );
-        socket.write(maskedTextFrame('{"protocol":"json","version":1}\u001e'));
+        socket.write(upgradeRequest(url.pathname));
+        socket.write(encodeFrame(dataFrame(0x1, '{"protocol":"json","version":1}\u001e')));
       });
     });
     return new SlowReader(socket, leftover);
@@ -103,15 +100,3 @@ export class SlowReader {
   }
 }
 
-/** A client-to-server text frame (clients must mask). */
-function maskedTextFrame(text: string): Buffer {
-  return maskedFrame(0x1, Buffer.from(text));
-}
-
-/** A short client-to-server frame with `opcode`, masked. */
-function maskedFrame(opcode: number, payload: Buffer): Buffer {
-  if (payload.length > 125) throw new Error('short frames only');
-  const mask = randomBytes(4);
-  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
-  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, masked]);
-}
