@@ -1,7 +1,8 @@
 /**
  * A connection's outbound side: `send` queues the payload and schedules a flush (flush-scheduler.ts);
- * the flush concatenates what was queued in that turn and hands it to the transport sink in one write. Past `maxBufferedBytes` the slow-consumer policy ends the connection;
- * `whenDrained` waiters settle as the buffer empties.
+ * the flush concatenates what was queued in that turn and hands it to the transport sink in one write.
+ * Past `maxBufferedBytes` the slow-consumer policy ends the connection; `whenDrained` waiters settle as
+ * the buffer empties.
  */
 import { CLOSING, ENDED, FLUSH_SCHEDULED, OPEN } from './connection-state.js';
 import { InboundConnection } from './connection-inbound.js';
