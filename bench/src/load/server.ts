@@ -7,9 +7,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Hub, Switchyard, type Backplane } from '@switchyard/server';
-import { createNatsBackplane } from '@switchyard/nats';
-import { createRedisBackplane } from '@switchyard/redis';
+import { Hub, Switchyard } from '@switchyard/server';
+import { createBackplane } from '@switchyard/conformance/backplane-url';
 import type { FromServer, ToServer } from './messages.js';
 
 let connections = 0;
@@ -32,9 +31,7 @@ const { values } = parseArgs({
   options: { backplane: { type: 'string' }, prefix: { type: 'string', default: 'c100k' }, backlog: { type: 'string', default: '4096' } },
 });
 const url = values.backplane ?? 'redis://127.0.0.1:6379';
-const backplane: Backplane = url.startsWith('nats://')
-  ? await createNatsBackplane({ servers: url, subjectPrefix: values.prefix })
-  : await createRedisBackplane({ url, channelPrefix: `${values.prefix}:` });
+const backplane = await createBackplane(url, undefined, values.prefix);
 const app = new Switchyard({ backplane });
 app.mapHub('/load', LoadHub);
 const server = createServer();

@@ -5,9 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Hub, Switchyard, type Backplane } from '@switchyard/server';
-import { createNatsBackplane } from '@switchyard/nats';
-import { createRedisBackplane } from '@switchyard/redis';
+import { Hub, Switchyard } from '@switchyard/server';
+import { createBackplane } from '@switchyard/conformance/backplane-url';
 
 class BenchHub extends Hub {
   /** A round trip that proves the connection is registered (its subscriptions made). */
@@ -22,9 +21,7 @@ class BenchHub extends Hub {
 
 const { values } = parseArgs({ options: { backplane: { type: 'string' }, prefix: { type: 'string', default: 'bench' } } });
 const url = values.backplane ?? 'redis://127.0.0.1:6379';
-const backplane: Backplane = url.startsWith('nats://')
-  ? await createNatsBackplane({ servers: url, subjectPrefix: values.prefix })
-  : await createRedisBackplane({ url, channelPrefix: `${values.prefix}:` });
+const backplane = await createBackplane(url, undefined, values.prefix);
 const app = new Switchyard({ backplane });
 app.mapHub('/bench', BenchHub);
 const server = createServer();

@@ -6,7 +6,7 @@ export {
 export { TestHub, type ComplexObject } from './test-hub.js';
 export { AuthorizedHub } from './authorized-hub.js';
 export { ScaleoutHub, scaleoutHubOptions } from './scaleout-hub.js';
-export { createBackplane } from './backplane-url.js';
+export { createBackplane, backplaneKind, type BackplaneKind } from './backplane-url.js';
 export {
   createTestAuthority,
   CLOCK_SKEW_MS,

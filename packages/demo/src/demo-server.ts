@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Switchyard, JsonHubProtocol, type Backplane, type Logger } from '@switchyard/server';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
 import { metricsRequestHandler, PrometheusInstrumentation } from '@switchyard/metrics';
-import { createBackplane } from './backplane-url.js';
+import { backplaneKind, createBackplane } from '@switchyard/conformance';
 import { createDemoHub } from './demo-hub.js';
 import { DemoSite } from './demo-site.js';
 import { backplaneSiteBus, localSiteBus } from './site-bus.js';
@@ -41,7 +41,10 @@ export interface DemoServer {
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
   let backplane: { backplane: Backplane; kind: string } | undefined;
-  if (options.backplaneUrl !== undefined) backplane = await createBackplane(options.backplaneUrl, options.channelPrefix, options.logger);
+  if (options.backplaneUrl !== undefined) {
+    const kind = backplaneKind(options.backplaneUrl);
+    backplane = { kind, backplane: await createBackplane(options.backplaneUrl, options.logger, options.channelPrefix) };
+  }
 
   // Listen first: the instance is named after its port. The handlers are added in the same tick as
   // the app is made, before any request can be read.
