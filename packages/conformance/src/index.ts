@@ -7,6 +7,7 @@ export { TestHub, type ComplexObject } from './test-hub.js';
 export { AuthorizedHub } from './authorized-hub.js';
 export { ScaleoutHub, scaleoutHubOptions } from './scaleout-hub.js';
 export { createBackplane, backplaneKind, type BackplaneKind } from './backplane-url.js';
+export { createLogger } from './logging.js';
 export {
   createTestAuthority,
   CLOCK_SKEW_MS,

@@ -18,6 +18,6 @@ const secretHeaderPaths = ['authorization', 'cookie', 'proxy-authorization'].fla
  * (stderr by default). @throws Error for an unknown level.
  */
 export function createLogger(level: string, destination: DestinationStream = pino.destination(2)): Logger {
-  if (!levels.includes(level)) throw new Error(`--log-level must be one of ${levels.join(', ')}, got '${level}'`);
+  if (!levels.includes(level)) throw new Error(`the log level must be one of ${levels.join(', ')}, got '${level}'`);
   return pino({ level, redact: { paths: secretHeaderPaths, censor: '[redacted]' } }, destination);
 }

@@ -1,5 +1,4 @@
-import { pino } from 'pino';
-import type { Logger } from '@switchyard/server';
+import { createLogger } from '@switchyard/conformance';
 import { startDemoServer } from './demo-server.js';
 
 // `npm start`: the demo on http://localhost:5000 (PORT to change), on the embedded single-process
@@ -15,18 +14,10 @@ const demo = await startDemoServer({
   host,
   backplaneUrl,
   channelPrefix,
+  // pino JSON lines on stderr (LOG_LEVEL: trace … silent); credentials in logged headers are masked.
   logger: createLogger(env['LOG_LEVEL'] ?? 'info'),
 });
 console.log(`Switchyard demo: open ${demo.url}${backplaneUrl === undefined ? '' : ` (backplane ${backplaneUrl})`} - Ctrl+C to stop`);
-
-/**
- * pino, JSON lines on stderr (LOG_LEVEL: trace … silent). The server logs ids and names, never payloads
- * or tokens; credentials in any logged `headers` are masked here too.
- */
-function createLogger(level: string): Logger {
-  const paths = ['authorization', 'cookie'].flatMap((name) => [`headers.${name}`, `req.headers.${name}`]);
-  return pino({ level, redact: { paths, censor: '[redacted]' } }, pino.destination(2));
-}
 
 // Ctrl+C or SIGTERM: stop taking connections, tell the pages to reconnect in batches (to another
 // instance behind a balancer, or to this one when it is back), then close. A second signal exits at once.
