@@ -13,7 +13,7 @@ import { Hub } from './hub.js';
 import type { MapHubOptions } from './switchyard.js';
 import { startApp, type TestApp } from './test-support/e2e.js';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
-import { withTimeout } from './test-support/test-client.js';
+import { waitUntil, withTimeout } from './test-support/test-client.js';
 
 /** Characters of one upload chunk (below the 32 KB message limit). */
 const CHUNK_CHARS = 10_000;
@@ -103,15 +103,6 @@ async function withReconnect(options: MapHubOptions, run: (setup: Setup) => Prom
   }
 }
 
-/** Resolves once `condition()` holds; polls, with a generous limit that only bounds a hang. */
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 for (const protocol of ['json', 'messagepack'] as const) {
@@ -125,7 +116,7 @@ for (const protocol of ['json', 'messagepack'] as const) {
         if (n === 300) proxy.cut();
       });
       await connection.send('burst', total);
-      await until(() => received.length >= total, `${total} numbers`);
+      await waitUntil(() => received.length >= total, `${total} numbers`);
       await new Promise((resolve) => setTimeout(resolve, 50)); // a duplicate would arrive right behind
       assert.deepEqual(received, range(total));
       assert.equal(upgrades(), 2, 'the client opened a second WebSocket');
@@ -148,7 +139,7 @@ test('client to server: a cut mid-stream of sends loses, duplicates and reorders
       if (i % 50 === 0) await turn();
     }
     await withTimeout(Promise.all(sends), 'sends');
-    await until(() => seen.numbers.length >= total, `${total} numbers on the server`);
+    await waitUntil(() => seen.numbers.length >= total, `${total} numbers on the server`);
     await connection.invoke('whoAmI'); // everything before it has been dispatched
     assert.deepEqual(seen.numbers, range(total));
     assert.equal(upgrades(), 2);
@@ -167,7 +158,7 @@ test('a large upload is not held to one client buffer per second: 3 MB of sends 
       for (let i = 0; i < total; i++) await connection.send('chunk', i, text);
     };
     await withTimeout(upload(), 'the sends', 15_000);
-    await until(() => seen.numbers.length >= total, `${total} chunks on the server`);
+    await waitUntil(() => seen.numbers.length >= total, `${total} chunks on the server`);
     assert.deepEqual(seen.numbers, range(total));
   });
 });
@@ -200,9 +191,9 @@ test('groups survive a cut: a group message sent after the reconnect arrives', a
     proxy.cut();
     // Sent at once, probably while the transport is lost: kept and replayed.
     await app.app.hubContext(ReconnectHub).clients.group('room').send('roomMessage', 'during');
-    await until(() => messages.length === 1, 'the message sent during the outage');
+    await waitUntil(() => messages.length === 1, 'the message sent during the outage');
     await app.app.hubContext(ReconnectHub).clients.group('room').send('roomMessage', 'after');
-    await until(() => messages.length === 2, 'the message sent after the reconnect');
+    await waitUntil(() => messages.length === 2, 'the message sent after the reconnect');
     assert.deepEqual(messages, ['during', 'after']);
     assert.equal(connection.connectionId, id);
     assert.deepEqual(seen.disconnected, []);
@@ -215,7 +206,7 @@ test('a client that cannot reconnect within disconnectTimeoutMs: onDisconnected 
     proxy.refuse = true;
     proxy.cut();
     assert.ok((await withTimeout(closed, 'client close')) instanceof Error, 'the client gives up after its one attempt');
-    await until(() => seen.disconnected.length > 0, 'onDisconnected');
+    await waitUntil(() => seen.disconnected.length > 0, 'onDisconnected');
     assert.equal(seen.disconnected.length, 1);
     assert.equal(seen.disconnected[0]!.connectionId, id);
     assert.equal((seen.disconnected[0]!.error as { code?: string } | undefined)?.code, ConnectionsErrorCode.DisconnectTimeout);

@@ -16,7 +16,7 @@ import { Switchyard } from '../switchyard.js';
 import { startApp, type TransportName } from '../test-support/e2e.js';
 import { SlowReader } from '../test-support/slow-reader.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';
-import { withTimeout } from '../test-support/test-client.js';
+import { waitUntil, withTimeout } from '../test-support/test-client.js';
 
 /** Which batch each connection was in, by id: how many batches A had told when its onDisconnected ran. */
 const toldAtDisconnect = new Map<string, number>();
@@ -70,14 +70,6 @@ function subscriber(url: string, transport: TransportName, index: number): Subsc
   return s;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 test('shutdown() tells hub clients to reconnect in batches; they come back on the other server and keep receiving', async () => {
   const bus = new InMemoryBus();
   const a = await startApp((app) => app.mapHub('/hub', FeedHub), { backplane: bus.createBackplane() });
@@ -93,7 +85,7 @@ test('shutdown() tells hub clients to reconnect in batches; they come back on th
     for (const c of clients) c.firstId = c.connection.connectionId!;
     await Promise.all(clients.map((c) => c.connection.invoke('join', 'news')));
     await a.app.hubContext(FeedHub).clients.group('news').send('Receive', 'before');
-    await until(() => clients.every((c) => c.received.includes('before')), 'the first group message');
+    await waitUntil(() => clients.every((c) => c.received.includes('before')), 'the first group message');
     const onA = a.app.router.endpoints[0]!;
     const onB = b.app.router.endpoints[0]!;
     assert.equal(onA.connectionCount, 12);
@@ -127,13 +119,13 @@ test('shutdown() tells hub clients to reconnect in batches; they come back on th
     assert.equal(a.server.listening, false, "A's listener is stopped");
     assert.equal(onA.connectionCount, 0);
 
-    await until(() => clients.every((c) => c.reconnected || c.joinError !== undefined), 'every client to reconnect and join again');
+    await waitUntil(() => clients.every((c) => c.reconnected || c.joinError !== undefined), 'every client to reconnect and join again');
     for (const c of clients) assert.equal(c.joinError, undefined, c.name);
     assert.equal(onB.connectionCount, 12);
     const hubOnB = b.app.hubContext(FeedHub);
     await hubOnB.clients.group('news').send('Receive', 'group after');
     await hubOnB.clients.all.send('Receive', 'all after');
-    await until(() => clients.every((c) => c.received.includes('all after')), 'the messages sent after the move');
+    await waitUntil(() => clients.every((c) => c.received.includes('all after')), 'the messages sent after the move');
     for (const c of clients) {
       // 'during' may also reach an early batch that had already joined again on B: left out here.
       assert.deepEqual(c.received.filter((text) => text !== 'during'), ['before', 'group after', 'all after'], c.name);

@@ -11,7 +11,7 @@ import type { ConnectionsInstrumentation } from '@switchyard/connections';
 import { Hub } from '../hub.js';
 import { startApp } from '../test-support/e2e.js';
 import { SlowReader } from '../test-support/slow-reader.js';
-import { withTimeout } from '../test-support/test-client.js';
+import { waitUntil, withTimeout } from '../test-support/test-client.js';
 
 class FeedHub extends Hub {}
 
@@ -19,14 +19,6 @@ const BOUND = 256 * 1024;
 const PADDING = 'x'.repeat(8000);
 /** Messages the producer may be ahead of the slowest fast client: 128 kB, half the bound. */
 const WINDOW = 16;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 test('a hub client that stops reading is closed with a Close saying why; the others get every broadcast in order', async (t) => {
   const closeReasons: string[] = [];
@@ -58,7 +50,7 @@ test('a hub client that stops reading is closed with a Close saying why; the oth
       await f.connection.start();
     }
     slow = await SlowReader.open(`${app.baseUrl}/hub`);
-    await until(() => app.app.router.endpoints[0]!.connectionCount === 4, 'four connections');
+    await waitUntil(() => app.app.router.endpoints[0]!.connectionCount === 4, 'four connections');
 
     // Broadcast as fast as the fast clients take it (at most WINDOW messages ahead of the slowest of them),
     // until the server refused one for the slow client, then 200 more.
@@ -68,15 +60,15 @@ test('a hub client that stops reading is closed with a Close saying why; the oth
     while (afterDrop < 200) {
       await all.send('Feed', sent++, PADDING);
       if (drops > 0) afterDrop++;
-      if (sent % 4 === 0) await until(() => fast.every((f) => sent - f.next <= WINDOW), 'the fast clients to keep up');
+      if (sent % 4 === 0) await waitUntil(() => fast.every((f) => sent - f.next <= WINDOW), 'the fast clients to keep up');
       if (sent > 200_000) throw new Error('the slow consumer was never closed');
     }
-    await until(() => fast.every((f) => f.next === sent), 'every broadcast at the fast clients');
+    await waitUntil(() => fast.every((f) => f.next === sent), 'every broadcast at the fast clients');
     t.diagnostic(`${sent} broadcasts of ~8 kB; the slow consumer's buffer was full after ${sent - 201}`);
     for (const f of fast) assert.equal(f.outOfOrder, 0);
     await withTimeout(slow.ended, 'the slow socket to end');
     // The slow consumer is the only connection that ended, as one; one payload was refused for it.
-    await until(() => closeReasons.length > 0, 'the slow connection to end on the server');
+    await waitUntil(() => closeReasons.length > 0, 'the slow connection to end on the server');
     assert.deepEqual(closeReasons, ['slow_consumer']);
     assert.equal(drops, 1);
     const frames = slow.frames();

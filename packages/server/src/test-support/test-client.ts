@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   MessageType,
   parseHandshakeResponse,
@@ -121,6 +122,15 @@ export class TestClient {
         return false;
       });
     }
+  }
+}
+
+/** Resolves once `condition()` holds, polling; the generous limit only turns a hang into a named failure. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
   }
 }
 
