@@ -90,7 +90,7 @@ export class PrometheusInstrumentation implements SwitchyardInstrumentation {
     labelledCounter(registers, `${prefix}hub_messages_sent_total`, 'Hub messages written to clients (replays included), by hub and protocol.',
       ['hub', 'protocol'], this.#messagesSent);
     labelledCounter(registers, `${prefix}hub_invocation_errors_total`,
-      'Invocations answered with an error, by hub and reason (exception, unknown_method, unauthorized, invalid_invocation).',
+      'Invocations answered with an error, by hub and reason (exception, unknown_method, unauthorized, invalid_invocation, rate_limited).',
       ['hub', 'reason'], this.#invocationErrors);
     this.#publishDuration = new Histogram({
       name: `${prefix}backplane_publish_duration_seconds`,

@@ -63,8 +63,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   const method = endpoint.methods.get(message.target);
   if (method === undefined) {
     session.logger.debug({ target: message.target }, 'unknown hub method');
-    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unknown_method');
-    sendError(session, message.invocationId, unknownMethod(message.target));
+    sendError(session, message.invocationId, unknownMethod(message.target), 'unknown_method');
     return true;
   }
   const streamIds = message.streamIds;
@@ -72,8 +71,7 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   if (message.arguments.length + streamCount !== method.parameterCount) {
     const detail = new Error(argumentCountMismatch(message.arguments.length, Math.max(0, method.parameterCount - streamCount)));
     detail.name = 'InvalidDataException';
-    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'invalid_invocation');
-    sendError(session, message.invocationId, buildErrorMessage(bindingFailed(message.target), detail, endpoint.options.enableDetailedErrors));
+    sendError(session, message.invocationId, buildErrorMessage(bindingFailed(message.target), detail, endpoint.options.enableDetailedErrors), 'invalid_invocation');
     return true;
   }
   // Streams (either direction) do not take a slot: they must not stop the connection from reading

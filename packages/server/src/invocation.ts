@@ -23,6 +23,7 @@ import { createHub, type HubScope } from './hub.js';
 import type { HubCallerContext } from './hub-context.js';
 import type { HubMethod } from './hub-methods.js';
 import type { HubSession } from './hub-session.js';
+import type { InvocationFailureReason } from './instrumentation.js';
 import type { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 import type { SessionCore } from './session-core.js';
 import { mustPause, waitForRoom } from './stream-pacing.js';
@@ -122,15 +123,13 @@ export async function runInvocation(
       const allowed = evaluatePolicy(method.policy, session.user);
       if (!(typeof allowed === 'boolean' ? allowed : await allowed)) {
         session.logger.debug({ target: message.target }, 'hub method not authorized');
-        endpoint.instrumentation.invocationFailed(endpoint.hubName, 'unauthorized');
-        sendError(session, invocationId, unauthorized(message.target));
+        sendError(session, invocationId, unauthorized(message.target), 'unauthorized');
         return;
       }
     }
     if (method.streaming !== streamResponse) {
       const text = streamResponse ? nonStreamingMethodStreamed(message.target) : streamingMethodInvoked(message.target);
-      endpoint.instrumentation.invocationFailed(endpoint.hubName, 'invalid_invocation');
-      sendError(session, invocationId, text);
+      sendError(session, invocationId, text, 'invalid_invocation');
       return;
     }
     const args = uploads === undefined ? message.arguments : [...message.arguments, ...uploads];
@@ -148,8 +147,7 @@ export async function runInvocation(
     }
   } catch (error) {
     session.logger.warn({ target: message.target, err: error }, 'hub method failed');
-    endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
-    sendError(session, invocationId, buildErrorMessage(invocationFailed(message.target), error, endpoint.options.enableDetailedErrors));
+    sendError(session, invocationId, buildErrorMessage(invocationFailed(message.target), error, endpoint.options.enableDetailedErrors), 'exception');
   } finally {
     if (uploads !== undefined) for (const upload of uploads) session.streams.closeUpload(upload);
     scope.releaseSlot();
@@ -172,7 +170,7 @@ async function runStream(
   args: readonly unknown[],
 ): Promise<void> {
   if (!session.streams.addServerStream(invocationId, stream)) {
-    sendError(session, invocationId, invocationIdInUse(invocationId));
+    sendError(session, invocationId, invocationIdInUse(invocationId), 'invalid_invocation');
     return;
   }
   const { endpoint } = session;
@@ -200,7 +198,6 @@ async function runStream(
   } catch (thrown) {
     if (!stream.cancelled) {
       session.logger.warn({ target, err: thrown }, 'hub stream failed');
-      endpoint.instrumentation.invocationFailed(endpoint.hubName, 'exception');
       const text = started ? STREAMING_FAILED : invocationFailed(target);
       error = buildErrorMessage(text, thrown, endpoint.options.enableDetailedErrors);
     }
@@ -208,14 +205,17 @@ async function runStream(
     // Stopped early (cancel, or an item that could not be sent): let the generator clean up.
     finish(iterator);
     session.streams.removeServerStream(invocationId, stream);
-    const completion: CompletionMessage =
-      error === undefined ? { type: MessageType.Completion, invocationId } : { type: MessageType.Completion, invocationId, error };
-    session.sendMessage(completion);
+    if (error === undefined) session.sendMessage({ type: MessageType.Completion, invocationId });
+    else sendError(session, invocationId, error, 'exception');
   }
 }
 
-/** Sends an error Completion, unless the caller did not ask for an answer. */
-export function sendError(session: HubSession, invocationId: string | undefined, error: string): void {
+/**
+ * Counts a failed invocation by `reason` and sends its error Completion, unless the caller did not ask
+ * for an answer. Every invocation error goes through here, so none is answered without being counted.
+ */
+export function sendError(session: HubSession, invocationId: string | undefined, error: string, reason: InvocationFailureReason): void {
+  session.endpoint.instrumentation.invocationFailed(session.endpoint.hubName, reason);
   if (invocationId === undefined || invocationId === '') return;
   session.sendMessage({ type: MessageType.Completion, invocationId, error });
 }

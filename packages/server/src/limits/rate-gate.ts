@@ -13,13 +13,13 @@ import { RATE_LIMIT_CLOSE, rateLimited, type InvocationBudget } from './invocati
 export function refusedByRate(session: HubSession, budget: InvocationBudget, message: InvocationMessage | StreamInvocationMessage): boolean {
   const decision = budget.take(message);
   if (decision === 'allowed') return false;
-  const { endpoint } = session;
-  endpoint.instrumentation.invocationFailed(endpoint.hubName, 'rate_limited');
   if (decision === 'abusive') {
+    // No Completion: the connection closes instead; the refusal is still counted.
+    session.endpoint.instrumentation.invocationFailed(session.endpoint.hubName, 'rate_limited');
     session.logger.warn('closing a connection that keeps exceeding its invocation rate limit');
     session.closeForLimit(new HubLimitException(HubErrorCode.RateLimited, RATE_LIMIT_CLOSE), false);
   } else {
-    sendError(session, message.invocationId, rateLimited(message.target));
+    sendError(session, message.invocationId, rateLimited(message.target), 'rate_limited');
   }
   return true;
 }
