@@ -14,7 +14,6 @@ type DemoServer = DemoContract['server'];
 /**
  * The demo's one hub (one connection per page serves every view). Rooms are groups, users come from
  * the `user` query parameter (the hub's user-id provider), and the shared state lives in `site`.
- * Every method counts itself, since the monitoring view shows what this server does.
  */
 export function createDemoHub(site: DemoSite, backplane: string): HubClass<Hub<DemoContract['client']>> {
   return class DemoHub extends Hub<DemoContract['client']> implements DemoServer {
@@ -23,77 +22,60 @@ export function createDemoHub(site: DemoSite, backplane: string): HubClass<Hub<D
     }
 
     override async onConnected(): Promise<void> {
-      site.connectionOpened(this.context.connectionId, this.#user, this.context.transport);
-      site.stats.sent();
+      site.connectionOpened(this.context.connectionId, this.#user);
       await this.clients.caller.send('online', site.online());
     }
 
     override onDisconnected(): void {
-      site.connectionClosed(this.context.connectionId, this.#user, this.context.transport);
+      site.connectionClosed(this.context.connectionId, this.#user);
     }
 
     welcome(): Welcome {
-      site.stats.received();
       return { instance: site.instance, transport: this.context.transport, user: this.#user, rooms: ROOMS, backplane };
     }
 
     async join(room: string): Promise<ChatMessage[]> {
-      site.stats.received();
       await this.groups.add(this.context.connectionId, requireRoom(room));
       return site.history.recent(room);
     }
 
     async say(room: string, text: string): Promise<void> {
-      site.stats.received();
       const message: ChatMessage = { id: randomUUID(), room: requireRoom(room), from: this.#user, text: requireText(text), at: Date.now() };
       // Every server (this one too) keeps it for whoever joins later; the group send delivers it now.
       site.publish({ type: 'message', ...message });
-      site.stats.sent();
       await this.clients.group(room).send('message', message);
     }
 
     async direct(to: string, text: string): Promise<void> {
-      site.stats.received();
       if (typeof to !== 'string' || to === '') throw new HubException('Say who the message is for.');
       const message: DirectMessage = { id: randomUUID(), from: this.#user, to, text: requireText(text), at: Date.now() };
-      site.stats.sent();
       // Both users, on every connection and every server: the sender's other tabs see it too.
       await this.clients.users([to, this.#user]).send('direct', message);
     }
 
     async typing(room: string): Promise<void> {
-      site.stats.received();
-      site.stats.sent();
       await this.clients.othersInGroup(requireRoom(room)).send('typing', room, this.#user);
     }
 
     symbols(): Quote[] {
-      site.stats.received();
       return [...SYMBOLS];
     }
 
     async *ticker(): AsyncGenerator<TickerFrame> {
-      site.stats.received();
-      yield* clockFrames(1000 / TICKS_PER_SECOND, this.signal, site.stats, tickerFrame);
+      yield* clockFrames(1000 / TICKS_PER_SECOND, this.signal, tickerFrame);
     }
 
     city(): CityLayout {
-      site.stats.received();
       return CITY;
     }
 
     async *fleet(): AsyncGenerator<FleetFrame> {
-      site.stats.received();
-      yield* clockFrames(1000 / FLEET_FRAMES_PER_SECOND, this.signal, site.stats, fleetFrame);
+      yield* clockFrames(1000 / FLEET_FRAMES_PER_SECOND, this.signal, fleetFrame);
     }
 
     async *monitor(): AsyncGenerator<MonitorSample> {
-      site.stats.received();
       const { stats } = site;
-      yield* historyThenLive(stats.history(), (listener) => stats.onSample((sample) => {
-        stats.sent();
-        listener(sample);
-      }), this.signal);
+      yield* historyThenLive(stats.history(), (listener) => stats.onSample(listener), this.signal);
     }
   };
 }

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Switchyard, JsonHubProtocol, type Backplane, type Logger } from '@switchyard/server';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
-import { metricsRequestHandler, PrometheusInstrumentation } from '@switchyard/metrics';
+import { metricsRequestHandler, type PrometheusInstrumentation } from '@switchyard/metrics';
+import { DemoInstrumentation } from './demo-instrumentation.js';
 import { backplaneKind, createBackplane } from '@switchyard/conformance';
 import { createDemoHub } from './demo-hub.js';
 import { DemoSite } from './demo-site.js';
@@ -67,7 +68,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
 
   const logError = (error: unknown): void => options.logger?.warn(`Demo site bus: ${String(error)}`);
   const site = new DemoSite(instance, backplane === undefined ? localSiteBus() : backplaneSiteBus(backplane.backplane, logError));
-  const metrics = new PrometheusInstrumentation();
+  const metrics = new DemoInstrumentation(site.stats);
   const serveMetrics = metricsRequestHandler(metrics.registry);
   const demoApp = new Switchyard({
     instrumentation: metrics,

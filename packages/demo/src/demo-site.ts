@@ -1,6 +1,6 @@
 import type { HubContext, Unsubscribe } from '@switchyard/server';
 import { ChatHistory } from './chat-history.js';
-import type { DemoContract, Transport } from './contract.js';
+import type { DemoContract } from './contract.js';
 import { Presence } from './presence.js';
 import { ServerStats } from './server-stats.js';
 import type { SiteBus, SiteEvent } from './site-bus.js';
@@ -52,17 +52,15 @@ export class DemoSite {
     this.#bus.publish(event);
   }
 
-  connectionOpened(connectionId: string, user: string, transport: Transport): void {
+  connectionOpened(connectionId: string, user: string): void {
     this.#localConnections.add(connectionId);
     this.#presence.connected(user);
-    this.stats.connected(transport);
     this.#publishRoster();
   }
 
-  connectionClosed(connectionId: string, user: string, transport: Transport): void {
+  connectionClosed(connectionId: string, user: string): void {
     this.#localConnections.delete(connectionId);
     this.#presence.disconnected(user);
-    this.stats.disconnected(transport);
     this.#publishRoster();
     this.#pushOnline();
   }
@@ -89,7 +87,6 @@ export class DemoSite {
   #pushOnline(): void {
     const online = this.#presence.online();
     if (this.#hub === undefined || this.#localConnections.size === 0 || !this.#presence.changed(online)) return;
-    this.stats.sent(this.#localConnections.size);
     this.#hub.clients.clients([...this.#localConnections]).send('online', online).catch(() => {
       // A connection that just closed: the next change or roster refresh tells the rest.
     });

@@ -6,8 +6,9 @@ const HISTORY_SECONDS = 60;
 const LOOP_RESOLUTION_MS = 10;
 
 /**
- * The demo server's own vital signs, counted by the demo itself (hub lifecycle methods, each hub
- * invocation, each message it sends) and sampled once a second with the last minute kept.
+ * The demo server's own vital signs: connections by transport and hub messages in and out (fed by
+ * the demo's instrumentation), memory and event-loop delay, sampled once a second with the last
+ * minute kept.
  */
 export class ServerStats {
   readonly #instance: string;

@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerStats } from './server-stats.js';
 
 /**
  * Yields `frame(now)` every `periodMs`, aligned to the clock (so every server ticks at the same
  * moments), until `signal` aborts: the client cancelled the stream or the connection ended.
  */
-export async function* clockFrames<T>(periodMs: number, signal: AbortSignal, stats: ServerStats, frame: (now: number) => T): AsyncGenerator<T> {
+export async function* clockFrames<T>(periodMs: number, signal: AbortSignal, frame: (now: number) => T): AsyncGenerator<T> {
   while (!signal.aborted) {
-    stats.sent();
     yield frame(Date.now());
     const wait = periodMs - (Date.now() % periodMs);
     try {

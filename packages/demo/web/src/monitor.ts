@@ -26,7 +26,7 @@ const CHARTS: readonly ChartSpec[] = [
     unit: '',
     lines: [
       { label: 'sent', colour: '#22c55e', pick: (s) => s.messagesOut },
-      { label: 'received (invocations)', colour: '#facc15', pick: (s) => s.messagesIn },
+      { label: 'received', colour: '#facc15', pick: (s) => s.messagesIn },
     ],
   },
   {
