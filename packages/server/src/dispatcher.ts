@@ -58,8 +58,6 @@ export function dispatchMessage(session: HubSession, message: HubMessage): boole
 
 function dispatchInvocation(session: HubSession, message: InvocationMessage | StreamInvocationMessage): boolean {
   const { endpoint } = session;
-  const budget = session.invocationBudget;
-  if (budget !== undefined && refusedByRate(session, budget, message)) return true;
   const method = endpoint.methods.get(message.target);
   if (method === undefined) {
     session.logger.debug({ target: message.target }, 'unknown hub method');
@@ -78,6 +76,12 @@ function dispatchInvocation(session: HubSession, message: InvocationMessage | St
   // the very items and cancels they depend on.
   const usesSlot = streamCount === 0 && message.type === MessageType.Invocation;
   if (usesSlot && !session.inbound.tryAcquireSlot()) return false;
+  // The rate is charged only now, once, when the invocation is about to run (not while it waits for a slot).
+  const budget = session.invocationBudget;
+  if (budget !== undefined && refusedByRate(session, budget, message)) {
+    if (usesSlot) session.inbound.releaseSlot();
+    return true;
+  }
   // Uploads are registered now, before any await, so the StreamItems that follow find them.
   const uploads = streamCount === 0 ? undefined : session.streams.openUploads(streamIds!);
   void runInvocation(session, method, message, usesSlot, uploads);

@@ -27,8 +27,6 @@ export class InvocationBudget {
   #tokens: number;
   #refilledAt: number;
   #refusedInARow = 0;
-  /** The last invocation admitted: one that waited for a parallel-invocation slot comes back, free. */
-  #admitted: object | undefined;
 
   constructor(limit: Required<InvocationRateLimit>, nowMs = performance.now()) {
     this.#perMs = limit.perSecond / 1000;
@@ -39,17 +37,15 @@ export class InvocationBudget {
   }
 
   /**
-   * Takes one token for `invocation`, arriving at `nowMs` (monotonic). The same message offered again
-   * (it waited for a parallel-invocation slot) passes without taking another.
+   * Takes one token for an invocation about to run at `nowMs` (monotonic). The dispatcher calls this once
+   * per invocation, after its parallel-invocation slot (if any) is taken.
    */
-  take(invocation: object, nowMs = performance.now()): RateDecision {
-    if (invocation === this.#admitted) return 'allowed';
+  take(nowMs = performance.now()): RateDecision {
     this.#tokens = Math.min(this.#burst, this.#tokens + (nowMs - this.#refilledAt) * this.#perMs);
     this.#refilledAt = nowMs;
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
       this.#refusedInARow = 0;
-      this.#admitted = invocation;
       return 'allowed';
     }
     this.#refusedInARow++;

@@ -11,7 +11,7 @@ import { RATE_LIMIT_CLOSE, rateLimited, type InvocationBudget } from './invocati
 
 /** True when `message` was refused here (the dispatcher must not run it). */
 export function refusedByRate(session: HubSession, budget: InvocationBudget, message: InvocationMessage | StreamInvocationMessage): boolean {
-  const decision = budget.take(message);
+  const decision = budget.take();
   if (decision === 'allowed') return false;
   if (decision === 'abusive') {
     // No Completion: the connection closes instead; the refusal is still counted.
