@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hub, InMemoryBus } from '@switchyard/server';
-import { officialClient, scrapeUntil, startMeteredApp, type TransportName } from './test-support/scrape.js';
+import { Hub, InMemoryBus, type TransportKind } from '@switchyard/server';
+import { officialClient, scrapeUntil, startMeteredApp } from './test-support/scrape.js';
 
 class MeteredHub extends Hub {
   echo(text: string): string {
@@ -28,7 +28,7 @@ class MeteredHub extends Hub {
 class WebSocketsHub extends MeteredHub {}
 class ServerSentEventsHub extends MeteredHub {}
 class LongPollingHub extends MeteredHub {}
-const hubs: Record<TransportName, typeof MeteredHub> = {
+const hubs: Record<TransportKind, typeof MeteredHub> = {
   WebSockets: WebSocketsHub,
   ServerSentEvents: ServerSentEventsHub,
   LongPolling: LongPollingHub,
@@ -41,7 +41,7 @@ test('connections, messages, bytes and invocation errors on every transport', as
   });
   try {
     const bytes: Record<string, [sent: number, received: number]> = {};
-    for (const [transport, hub] of Object.entries(hubs) as [TransportName, typeof MeteredHub][]) {
+    for (const [transport, hub] of Object.entries(hubs) as [TransportKind, typeof MeteredHub][]) {
       const connection = officialClient(`${server.baseUrl}/${transport}`, transport);
       const greeted = new Promise((resolve) => connection.on('Greeting', resolve));
       await connection.start();

@@ -1,48 +1,31 @@
-/** Test helpers: an app with a `/metrics` route on a real `node:http` server, and a parsed scrape. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as signalR from '@microsoft/signalr';
-import { Switchyard, type SwitchyardOptions } from '@switchyard/server';
+/**
+ * Test helpers: the server's end-to-end app (a real `node:http` server) with a `/metrics` route, and a
+ * parsed scrape.
+ */
+import type * as signalR from '@microsoft/signalr';
+import type { Switchyard, SwitchyardOptions, TransportKind } from '@switchyard/server';
+import { officialClient as serverOfficialClient, startApp, type TestApp } from '@switchyard/server/test-support/e2e';
 import { PrometheusInstrumentation } from '../prometheus-instrumentation.js';
 import { metricsRequestHandler } from '../metrics-handler.js';
 
-export type TransportName = 'WebSockets' | 'ServerSentEvents' | 'LongPolling';
-
-export interface MeteredApp {
-  readonly app: Switchyard;
-  readonly baseUrl: string;
+export interface MeteredApp extends TestApp {
   /** GET /metrics, parsed: `name{label="v",…}` (labels as printed) → value. */
   scrape(): Promise<Map<string, number>>;
-  close(): Promise<void>;
 }
 
 export async function startMeteredApp(configure: (app: Switchyard) => void, options: SwitchyardOptions = {}): Promise<MeteredApp> {
   const metrics = new PrometheusInstrumentation();
-  const app = new Switchyard({ ...options, instrumentation: metrics });
-  configure(app);
   const serveMetrics = metricsRequestHandler(metrics.registry);
-  const server: Server = createServer((req, res) => {
-    if (app.handleRequest(req, res)) return;
+  const started = await startApp(configure, { ...options, instrumentation: metrics }, (req, res) => {
     if (req.url === '/metrics') return serveMetrics(req, res);
     res.writeHead(404, { 'Content-Length': 0 }).end();
   });
-  server.on('upgrade', (req, socket, head) => {
-    if (!app.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    app,
-    baseUrl,
+    ...started,
     async scrape() {
-      const response = await fetch(`${baseUrl}/metrics`);
+      const response = await fetch(`${started.baseUrl}/metrics`);
       if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
       return parseExposition(await response.text());
-    },
-    async close() {
-      await app.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
@@ -59,13 +42,11 @@ export function parseExposition(text: string): Map<string, number> {
 }
 
 /** An official client with keep-alive pings pushed out of the test's way, so message counts are exact. */
-export function officialClient(url: string, transport: TransportName): signalR.HubConnection {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(url, { transport: signalR.HttpTransportType[transport] })
-    .withKeepAliveInterval(60_000)
-    .withServerTimeout(120_000)
-    .configureLogging(signalR.LogLevel.None)
-    .build();
+export function officialClient(url: string, transport: TransportKind): signalR.HubConnection {
+  const connection = serverOfficialClient(url, transport, 'json');
+  connection.keepAliveIntervalInMilliseconds = 60_000;
+  connection.serverTimeoutInMilliseconds = 120_000;
+  return connection;
 }
 
 /**

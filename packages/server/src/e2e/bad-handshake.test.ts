@@ -7,21 +7,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bystanders } from '../test-support/bystanders.js';
-import { startApp, type TestApp, type TransportName } from '../test-support/e2e.js';
+import { startApp, type TestApp, type TransportKind } from '../test-support/e2e.js';
 import { RawConnection, type TransportEnd } from '../test-support/raw-hub-client.js';
 import { withTimeout } from '../test-support/test-client.js';
 import { E2EHub } from './e2e-hub.js';
 
-const transports: readonly TransportName[] = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+const transports: readonly TransportKind[] = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
 
 /** How each transport reports that the server ended it cleanly. */
-const cleanEnd: Record<TransportName, TransportEnd> = {
+const cleanEnd: Record<TransportKind, TransportEnd> = {
   WebSockets: { transport: 'WebSockets', code: 1000 },
   ServerSentEvents: { transport: 'ServerSentEvents' },
   LongPolling: { transport: 'LongPolling', status: 204 },
 };
 
-const badHandshakes: ReadonlyArray<{ name: string; request: string; error: string; transports?: readonly TransportName[] }> = [
+const badHandshakes: ReadonlyArray<{ name: string; request: string; error: string; transports?: readonly TransportKind[] }> = [
   { name: 'an unknown protocol', request: '{"protocol":"foo","version":1}\x1e', error: "The protocol 'foo' is not supported." },
   {
     name: 'an unsupported version',

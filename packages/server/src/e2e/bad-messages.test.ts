@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import * as signalR from '@microsoft/signalr';
 import { Bystanders } from '../test-support/bystanders.js';
-import { officialClient, startApp, transportMatrix, type ProtocolName, type TestApp, type TransportName } from '../test-support/e2e.js';
+import { officialClient, startApp, transportMatrix, type ProtocolName, type TestApp, type TransportKind } from '../test-support/e2e.js';
 import { RawHubClient, frameMessagePack, invocation, type TransportEnd } from '../test-support/raw-hub-client.js';
 import { withTimeout } from '../test-support/test-client.js';
 import { E2EHub } from './e2e-hub.js';
@@ -20,7 +20,7 @@ const TOO_LARGE = 'The maximum message size of 32768B was exceeded. The message 
 /** Over the default maximumReceiveMessageSize (32 KiB) but far below the transport's body limit. */
 const OVERSIZED_TEXT = 'x'.repeat(40_000);
 
-const cleanEnd: Record<TransportName, TransportEnd> = {
+const cleanEnd: Record<TransportKind, TransportEnd> = {
   WebSockets: { transport: 'WebSockets', code: 1000 },
   ServerSentEvents: { transport: 'ServerSentEvents' },
   LongPolling: { transport: 'LongPolling', status: 204 },
@@ -91,7 +91,7 @@ describe('unreadable messages, end to end', () => {
   });
 
   /** Opens a client, completes the handshake, sends the bad input; returns what came back. */
-  async function offend(path: string, transport: TransportName, protocol: ProtocolName, bad: BadInput): Promise<RawHubClient> {
+  async function offend(path: string, transport: TransportKind, protocol: ProtocolName, bad: BadInput): Promise<RawHubClient> {
     const client = await RawHubClient.open(`${server.baseUrl}${path}`, transport, protocol);
     assert.deepEqual(await client.handshake(), {});
     const payload = bad.payload(client);

@@ -9,7 +9,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { jwtAuthenticator } from '../auth/jwt.js';
 import { Bystanders } from '../test-support/bystanders.js';
-import { startApp, type TestApp, type TransportName } from '../test-support/e2e.js';
+import { startApp, type TestApp, type TransportKind } from '../test-support/e2e.js';
 import { RawConnection, RawHubClient, type TransportEnd } from '../test-support/raw-hub-client.js';
 import { withTimeout } from '../test-support/test-client.js';
 import { E2EHub } from './e2e-hub.js';
@@ -66,7 +66,7 @@ function refusedUpgrade(url: string, headers: Record<string, string> = {}): Prom
 const bearer = (jwt: string): Record<string, string> => ({ authorization: `Bearer ${jwt}` });
 const eventStream = { accept: 'text/event-stream' };
 
-const cleanEnd: Record<TransportName, TransportEnd> = {
+const cleanEnd: Record<TransportKind, TransportEnd> = {
   WebSockets: { transport: 'WebSockets', code: 1000 },
   ServerSentEvents: { transport: 'ServerSentEvents' },
   LongPolling: { transport: 'LongPolling', status: 204 },
@@ -244,7 +244,7 @@ describe('bad HTTP requests, end to end', () => {
 });
 
 /** Starts the transport of a connection negotiated with `url`'s token. */
-async function startNegotiated(url: string, transport: TransportName, jwt: string): Promise<RawHubClient> {
+async function startNegotiated(url: string, transport: TransportKind, jwt: string): Promise<RawHubClient> {
   const parsed = new URL(url);
   const hubUrl = `${parsed.origin}${parsed.pathname}`;
   return new RawHubClient(await RawConnection.openNegotiated(hubUrl, parsed.searchParams.get('id')!, transport, { accessToken: jwt }), 'json');

@@ -13,7 +13,7 @@ import type { ShutdownBatch } from '../graceful-shutdown.js';
 import { Hub } from '../hub.js';
 import { InMemoryBus } from '../scaleout/in-memory-backplane.js';
 import { Switchyard } from '../switchyard.js';
-import { startApp, type TransportName } from '../test-support/e2e.js';
+import { startApp, type TransportKind } from '../test-support/e2e.js';
 import { SlowReader } from '../test-support/slow-reader.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';
 import { waitUntil, withTimeout } from '../test-support/test-client.js';
@@ -53,7 +53,7 @@ interface Subscriber {
   closed: boolean;
 }
 
-function subscriber(url: string, transport: TransportName, index: number): Subscriber {
+function subscriber(url: string, transport: TransportKind, index: number): Subscriber {
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(url, { transport: signalR.HttpTransportType[transport] })
     // Retry at once, then every 100 ms; give up after 20 s so a broken shutdown fails the test.

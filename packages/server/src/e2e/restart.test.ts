@@ -14,7 +14,7 @@ import { JsonHubProtocol } from '@switchyard/protocol';
 import { MessagePackHubProtocol } from '@switchyard/protocol-msgpack';
 import { Hub, type HubClass } from '../hub.js';
 import { Switchyard } from '../switchyard.js';
-import { transportMatrix, type ProtocolName, type TransportName } from '../test-support/e2e.js';
+import { transportMatrix, type ProtocolName, type TransportKind } from '../test-support/e2e.js';
 import { withTimeout } from '../test-support/test-client.js';
 
 /** A hub that tells which server instance answered, and the connection id it knows the caller by. */
@@ -59,7 +59,7 @@ interface Watched {
   closed: boolean;
 }
 
-function watchedClient(url: string, transport: TransportName, protocol: ProtocolName, skipNegotiation = false): Watched {
+function watchedClient(url: string, transport: TransportKind, protocol: ProtocolName, skipNegotiation = false): Watched {
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(url, { transport: signalR.HttpTransportType[transport], skipNegotiation })
     .withHubProtocol(protocol === 'json' ? new signalR.JsonHubProtocol() : new OfficialMessagePack())

@@ -9,7 +9,7 @@ import { encode } from '@msgpack/msgpack';
 import { NullLogger } from '@microsoft/signalr';
 import { MessagePackHubProtocol as OfficialMessagePack } from '@microsoft/signalr-protocol-msgpack';
 import WebSocket from 'ws';
-import type { ProtocolName, TransportName } from './e2e.js';
+import type { ProtocolName, TransportKind } from './e2e.js';
 import { withTimeout } from './test-client.js';
 
 const RECORD_SEPARATOR = 0x1e;
@@ -39,7 +39,7 @@ export interface ServerOutput {
 
 /** A connection opened by hand; `send` and what comes back are raw bytes. */
 export class RawConnection {
-  readonly transport: TransportName;
+  readonly transport: TransportKind;
   readonly url: string;
   readonly #headers: Record<string, string>;
   readonly #chunks: Buffer[] = [];
@@ -50,7 +50,7 @@ export class RawConnection {
   readonly ended: Promise<TransportEnd>;
   #resolveEnded!: (end: TransportEnd) => void;
 
-  private constructor(transport: TransportName, url: string, headers: Record<string, string>) {
+  private constructor(transport: TransportKind, url: string, headers: Record<string, string>) {
     this.transport = transport;
     this.url = url;
     this.#headers = headers;
@@ -58,7 +58,7 @@ export class RawConnection {
   }
 
   /** Negotiates (unless skipped) and starts `transport` on the hub at `hubUrl` (`http://…/hub`). */
-  static async open(hubUrl: string, transport: TransportName, options: RawOpenOptions = {}): Promise<RawConnection> {
+  static async open(hubUrl: string, transport: TransportKind, options: RawOpenOptions = {}): Promise<RawConnection> {
     if (options.skipNegotiation === true) return await RawConnection.#started(hubUrl, transport, options);
     const response = await fetch(`${hubUrl}/negotiate?negotiateVersion=1`, { method: 'POST', headers: authorization(options) });
     if (response.status !== 200) throw new Error(`negotiate answered ${response.status}`);
@@ -67,11 +67,11 @@ export class RawConnection {
   }
 
   /** Starts `transport` for a connection negotiated elsewhere. */
-  static async openNegotiated(hubUrl: string, connectionToken: string, transport: TransportName, options: RawOpenOptions = {}): Promise<RawConnection> {
+  static async openNegotiated(hubUrl: string, connectionToken: string, transport: TransportKind, options: RawOpenOptions = {}): Promise<RawConnection> {
     return await RawConnection.#started(`${hubUrl}?id=${encodeURIComponent(connectionToken)}`, transport, options);
   }
 
-  static async #started(url: string, transport: TransportName, options: RawOpenOptions): Promise<RawConnection> {
+  static async #started(url: string, transport: TransportKind, options: RawOpenOptions): Promise<RawConnection> {
     const connection = new RawConnection(transport, url, authorization(options));
     await connection.#start();
     return connection;
@@ -255,7 +255,7 @@ export class RawHubClient {
     this.protocol = protocol;
   }
 
-  static async open(hubUrl: string, transport: TransportName, protocol: ProtocolName, options?: RawOpenOptions): Promise<RawHubClient> {
+  static async open(hubUrl: string, transport: TransportKind, protocol: ProtocolName, options?: RawOpenOptions): Promise<RawHubClient> {
     return new RawHubClient(await RawConnection.open(hubUrl, transport, options), protocol);
   }
 
