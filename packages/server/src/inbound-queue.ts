@@ -16,11 +16,12 @@ export interface InboundQueueOwner {
   dispatch(message: HubMessage): boolean;
   pauseReading(): void;
   resumeReading(): void;
+  /** `maximumParallelInvocationsPerClient`, read from the owner: one field fewer on every queue. */
+  readonly maxParallelInvocations: number;
 }
 
 export class InboundQueue implements InboundFlowControl {
   readonly #owner: InboundQueueOwner;
-  readonly #maxParallel: number;
   /** Messages waiting; while set, one pause is held. */
   #backlog: HubMessage[] | undefined;
   #head = 0;
@@ -28,9 +29,8 @@ export class InboundQueue implements InboundFlowControl {
   #pauses = 0;
   #running = 0;
 
-  constructor(owner: InboundQueueOwner, maxParallelInvocations: number) {
+  constructor(owner: InboundQueueOwner) {
     this.#owner = owner;
-    this.#maxParallel = maxParallelInvocations;
   }
 
   /** Reading is paused (waiting invocations or full uploads): the client is not to blame for silence. */
@@ -70,7 +70,7 @@ export class InboundQueue implements InboundFlowControl {
 
   /** Takes a parallel-invocation slot; false when all are busy (the message must wait). */
   tryAcquireSlot(): boolean {
-    if (this.#running >= this.#maxParallel) return false;
+    if (this.#running >= this.#owner.maxParallelInvocations) return false;
     this.#running++;
     return true;
   }

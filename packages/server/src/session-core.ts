@@ -69,7 +69,7 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   constructor(connection: Connection, endpoint: HubEndpoint) {
     this.connection = connection;
     this.endpoint = endpoint;
-    this.inbound = new InboundQueue(this, endpoint.options.maximumParallelInvocationsPerClient);
+    this.inbound = new InboundQueue(this);
     const rateLimit = endpoint.options.invocationRateLimit;
     this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
     const now = endpoint.heartbeat.touch();
@@ -155,6 +155,10 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   abstract dispatch(message: HubMessage): boolean;
   abstract pauseReading(): void;
   abstract resumeReading(): void;
+
+  get maxParallelInvocations(): number {
+    return this.endpoint.options.maximumParallelInvocationsPerClient;
+  }
 
   // --- outbound -------------------------------------------------------------------------------------
 
