@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { RedisServers } from '@switchyard/redis/test-support/redis-servers';
 import { formatCounts, judge, strangers, type Outage } from './test-support/chaos-ledger.js';
-import { ChaosServer, Receiver, Sender, type Send } from './test-support/chaos-site.js';
+import { Receiver, Sender, startChaosServer, type Send } from './test-support/chaos-site.js';
+import type { ServerProcess } from './test-support/server-processes.js';
 import { FailoverProxy } from './test-support/failover-proxy.js';
 
 const TARGETS = ['all', 'group', 'recv-a', 'recv-b', 'recv-c', 'recv-a2'];
@@ -34,12 +35,12 @@ after(() => redisServers.stopAll());
 test('chaos: a socket cut, a server killed, Redis restarted, the server restarted, all under load', { timeout: 120_000 }, async (t) => {
   const redis = await redisServers.start();
   const site = `chaos${randomUUID().slice(0, 8)}`;
-  const servers: ChaosServer[] = [];
+  const servers: ServerProcess[] = [];
   const proxies: FailoverProxy[] = [];
   const receivers: Receiver[] = [];
   const senders: Sender[] = [];
   try {
-    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => ChaosServer.start(name, redis.url, site)));
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => startChaosServer(name, redis.url, site)));
     servers.push(a!, b!, c!);
     // recv-a reaches A through a load balancer that fails over to B; recv-b goes through a proxy whose
     // connections the test cuts; recv-c speaks MessagePack.
@@ -108,7 +109,7 @@ test('chaos: a socket cut, a server killed, Redis restarted, the server restarte
     await sleep(STEADY_MS);
 
     // 4. A comes back on its port with a new sender and a new receiver; everything is due again.
-    const a2 = await ChaosServer.start('a2', redis.url, site, a!.port);
+    const a2 = await startChaosServer('a2', redis.url, site, a!.port);
     servers.push(a2);
     receivers.push(await Receiver.start('recv-a2', a2.url, 'json'));
     senders.push(await Sender.start('send-a2', a2.url, TARGETS));

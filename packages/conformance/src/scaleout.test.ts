@@ -64,7 +64,7 @@ for (const broker of brokers) {
     before(async () => {
       // A site of its own on the shared broker: other test runs on this machine cannot cross-talk.
       const site = `site${randomUUID().slice(0, 8)}`;
-      servers = await Promise.all([0, 1, 2].map(() => ServerProcess.start(broker.url, site)));
+      servers = await Promise.all([0, 1, 2].map(() => ServerProcess.conformance(broker.url, site)));
     });
     after(async () => {
       await clients.stopAll();

@@ -8,8 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isListening } from '@switchyard/server/test-support/broker-check';
+import type { ServerProcess } from '@switchyard/conformance/test-support/server-processes';
 import { launchChromium } from './test-support/chromium.js';
-import { DemoProcess } from './test-support/demo-process.js';
+import { startDemoProcess } from './test-support/demo-process.js';
 import { distinctColours } from './test-support/png.js';
 
 const TRANSPORTS = ['WebSockets', 'ServerSentEvents', 'LongPolling'] as const;
@@ -39,11 +40,11 @@ if (!(await isListening(6379))) {
   });
 } else {
   let browser: Browser;
-  let servers: DemoProcess[] = [];
+  let servers: ServerProcess[] = [];
   const contexts: BrowserContext[] = [];
   before(async () => {
     const env = { SWITCHYARD_BACKPLANE: 'redis://127.0.0.1:6379', SWITCHYARD_CHANNEL_PREFIX: `demo-e2e-${process.pid}-${Date.now()}` };
-    [browser, ...servers] = await Promise.all([launchChromium(), DemoProcess.start(env), DemoProcess.start(env)]);
+    [browser, ...servers] = await Promise.all([launchChromium(), startDemoProcess(env), startDemoProcess(env)]);
   });
   after(async () => {
     await browser?.close();
@@ -176,8 +177,8 @@ if (!(await isListening(6379))) {
 }
 
 test('when its server restarts, the page says so and reconnects to the new one', async () => {
-  const first = await DemoProcess.start();
-  let second: DemoProcess | undefined;
+  const first = await startDemoProcess();
+  let second: ServerProcess | undefined;
   const browser = await launchChromium();
   try {
     const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
@@ -185,7 +186,7 @@ test('when its server restarts, the page says so and reconnects to the new one',
     await page.waitForSelector('.state[data-state="Connected"]', WAIT);
     await first.stop();
     await page.waitForSelector('.state:is([data-state="Reconnecting"], [data-state="Disconnected"], [data-state="Connecting"])', WAIT);
-    second = await DemoProcess.start({ PORT: String(first.port) });
+    second = await startDemoProcess({ PORT: String(first.port) });
     await page.waitForSelector('.state[data-state="Connected"]', { timeout: 20_000 });
     const log = await page.textContent('#log');
     assert.match(log ?? '', /Connection lost|Connection closed|Could not connect/);

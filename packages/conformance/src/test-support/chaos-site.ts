@@ -4,72 +4,17 @@
  * log every delivery with its arrival time, and senders that send numbered messages in a rotation of
  * targets (all, the group, each receiver's user) and log when each send started and completed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as signalR from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { ServerProcess } from './server-processes.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('./chaos-server.js', import.meta.url));
 export const GROUP = 'chaos';
 
-/** A chaos server process. */
-export class ChaosServer {
-  readonly name: string;
-  readonly url: string;
-  readonly port: number;
-  /** Everything it printed (its backplane's outage lines included). */
-  readonly output: string[];
-  readonly #child: ChildProcess;
-  readonly exited: Promise<void>;
-
-  private constructor(name: string, child: ChildProcess, url: string, output: string[]) {
-    this.name = name;
-    this.#child = child;
-    this.url = url;
-    this.port = Number(new URL(url).port);
-    this.output = output;
-    this.exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-  }
-
-  static start(name: string, redisUrl: string, prefix: string, port = 0): Promise<ChaosServer> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port), '--redis', redisUrl, '--prefix', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    let started = false;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`server ${name} did not start within 15 s:\n${output.join('')}`));
-      }, 15_000);
-      const onExit = (code: number | null): void => {
-        clearTimeout(timer);
-        reject(new Error(`server ${name} exited with ${code}:\n${output.join('')}`));
-      };
-      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output.push(chunk.toString());
-        const match = /Now listening on: (http:\/\/\S+)/.exec(output.join(''));
-        if (match === null || started) return;
-        started = true;
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        resolve(new ChaosServer(name, child, match[1]!, output));
-      });
-      child.once('exit', onExit);
-    });
-  }
-
-  /** SIGKILL: no goodbye to clients or broker. */
-  async kill(): Promise<void> {
-    this.#child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
+/** A chaos server process (`chaos-server.js` on `port`, 0 for any), named in the test's diagnostics. */
+export function startChaosServer(name: string, redisUrl: string, prefix: string, port = 0): Promise<ServerProcess> {
+  return ServerProcess.start({ name: `server ${name}`, main: SERVER_MAIN, args: ['--port', String(port), '--redis', redisUrl, '--prefix', prefix] });
 }
 
 export interface Delivery {

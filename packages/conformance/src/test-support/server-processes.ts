@@ -1,48 +1,82 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const CONFORMANCE_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
 
-/** A conformance server in its own process (`node dist/main.js --port 0 --backplane …`). */
+/** How to run a server in its own process, and how to tell it is listening. */
+export interface ServerProcessOptions {
+  /** The script node runs. */
+  readonly main: string;
+  readonly args?: readonly string[];
+  /** Set over this process's environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Matches the server's output once it listens; its first group is the URL. Default: Kestrel's line. */
+  readonly listening?: RegExp;
+  /** Names it in errors and diagnostics (default `the server`). */
+  readonly name?: string;
+}
+
+/**
+ * A server in its own process (`node <main> <args…>`): started, then known by the URL it prints once
+ * it listens. Its output (stdout and stderr) is kept for diagnostics.
+ */
 export class ServerProcess {
+  readonly name: string;
   readonly url: string;
   readonly port: number;
-  readonly #child: ChildProcess;
+  /** Everything it printed so far, in chunks. */
+  readonly output: string[];
   readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
 
-  private constructor(child: ChildProcess, url: string) {
+  private constructor(name: string, child: ChildProcess, url: string, output: string[]) {
+    this.name = name;
     this.#child = child;
     this.url = url;
     this.port = Number(new URL(url).port);
-    this.exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.output = output;
+    this.exited = child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve(child.exitCode)
+      : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Starts one and resolves once it prints the URL it listens on. */
-  static start(backplane: string, prefix: string): Promise<ServerProcess> {
-    const args = [MAIN, '--port', '0', '--backplane', backplane, '--backplane-prefix', prefix];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts one and resolves once it prints the URL it listens on (rejects after 15 s or if it exits). */
+  static start(options: ServerProcessOptions): Promise<ServerProcess> {
+    const name = options.name ?? 'the server';
+    const listening = options.listening ?? /Now listening on: (http:\/\/\S+)/;
+    const child = spawn(process.execPath, [options.main, ...(options.args ?? [])], {
+      env: options.env === undefined ? process.env : { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     return new Promise((resolve, reject) => {
-      let output = '';
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`the server did not start within 15 s:\n${output}`));
-      }, 15_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const match = /Now listening on: (http:\/\/\S+)/.exec(output);
+        reject(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms:\n${output.join('')}`));
+      }, START_TIMEOUT_MS);
+      const onExit = (code: number | null): void => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited with ${code}:\n${output.join('')}`));
+      };
+      const onData = (): void => {
+        const match = listening.exec(output.join(''));
         if (match === null) return;
         clearTimeout(timer);
+        child.off('exit', onExit);
         child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(new ServerProcess(child, match[1]!));
+        resolve(new ServerProcess(name, child, match[1]!, output));
       };
       child.stdout?.on('data', onData);
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited with ${code}:\n${output}`));
-      });
+      child.once('exit', onExit);
     });
+  }
+
+  /** A conformance server (`node dist/main.js --port 0 --backplane … --backplane-prefix …`). */
+  static conformance(backplane: string, prefix: string): Promise<ServerProcess> {
+    return ServerProcess.start({ main: CONFORMANCE_MAIN, args: ['--port', '0', '--backplane', backplane, '--backplane-prefix', prefix] });
   }
 
   /** SIGKILL: the process dies at once, its sockets reset, nothing is closed gracefully. */
@@ -51,9 +85,15 @@ export class ServerProcess {
     await this.exited;
   }
 
-  /** SIGTERM: graceful close; resolves with the exit code. */
-  async stop(): Promise<number | null> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
-    return this.exited;
+  /** SIGTERM (a graceful close), SIGKILL if it takes longer than `killAfterMs`; resolves with the exit code. */
+  async stop(killAfterMs = 10_000): Promise<number | null> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return this.exited;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), killAfterMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
