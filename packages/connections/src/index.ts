@@ -13,10 +13,9 @@ export { AccessDeniedError, ConnectionsError, ConnectionsErrorCode, isConnection
 export {
   noConnectionsInstrumentation,
   completeInstrumentation,
-  closeReasonOf,
   type ConnectionsInstrumentation,
   type ConnectionCloseReason,
   type OutboundDropReason,
   type ConnectionRefusalReason,
 } from './instrumentation.js';
-export { redactUrl, redactHeaders, REDACTED } from './redaction.js';
+export { redactUrl, redactHeaders } from './redaction.js';

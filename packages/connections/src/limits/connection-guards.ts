@@ -22,11 +22,6 @@ export class ConnectionGuards {
     this.#limiter = new ConnectionLimiter(options.maxConnectionsPerAddress, options.maxConnectionsPerUser);
   }
 
-  /** Live connections counted for `address` (tests and diagnostics). */
-  connectionsFrom(address: string | undefined): number {
-    return this.#limiter.countForAddress(address);
-  }
-
   /**
    * Before creating a connection for `req`: false after answering 429 (`res`) or refusing the upgrade
    * (`socket`) when a limit is reached.

@@ -48,12 +48,6 @@ export class ConnectionLimiter {
     return this.#perAddress !== null || this.#perUser !== null;
   }
 
-  /** Live connections counted for `address` (normalised as {@link addressKey} does). */
-  countForAddress(address: string | undefined): number {
-    const key = addressKey(address);
-    return key === undefined ? 0 : (this.#byAddress.get(key) ?? 0);
-  }
-
   /** The refusal a new connection from `address` for `user` gets now, or undefined when it may open. */
   check(address: string | undefined, user: Principal | undefined): ConnectionRefusal | undefined {
     const addressKeyValue = addressKey(address);
