@@ -15,13 +15,8 @@ export { HubException, HubError, HubErrorCode, HubLimitException, isHubError } f
 export { hubOptionDefaults, type HubOptions, type InvocationRateLimit } from './options.js';
 export { type Policy, type HubAuthorization } from './auth/authorization.js';
 export { jwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.js';
-export { type Logger, type LogFunction, silentLogger, childLogger } from './logger.js';
-export {
-  noInstrumentation,
-  resolveInstrumentation,
-  type SwitchyardInstrumentation,
-  type InvocationFailureReason,
-} from './instrumentation.js';
+export { type Logger, type LogFunction, silentLogger } from './logger.js';
+export { type SwitchyardInstrumentation, type InvocationFailureReason } from './instrumentation.js';
 export {
   type HubLifetimeManager,
   type HubConnectionContext,
@@ -52,6 +47,7 @@ export {
   type ConnectionsInstrumentation,
   type ConnectionCloseReason,
   type OutboundDropReason,
+  type ConnectionRefusalReason,
 } from '@switchyard/connections';
 // Convenience: the JSON protocol and the protocol types, so a JSON-only app needs one import.
 export * from '@switchyard/protocol';
