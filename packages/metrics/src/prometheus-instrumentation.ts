@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type {
   ConnectionCloseReason,
+  ConnectionRefusalReason,
   InvocationFailureReason,
   OutboundDropReason,
   SwitchyardInstrumentation,
@@ -125,8 +126,8 @@ export class PrometheusInstrumentation implements SwitchyardInstrumentation {
     this.#dropped.add(transport, reason, 1);
   }
 
-  /** A reason string from the connections layer (a bounded set; see docs/metrics.md). */
-  connectionRefused(reason: string): void {
+  /** Why the connections layer refused a request (a bounded set; see docs/metrics.md). */
+  connectionRefused(reason: ConnectionRefusalReason): void {
     this.#refused.add(reason, '', 1);
   }
 
