@@ -7,6 +7,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HubError, HubErrorCode } from './errors.js';
 import type { HubEndpoint } from './hub-endpoint.js';
 
@@ -117,10 +118,6 @@ export async function drainInBatches(endpoints: readonly HubEndpoint[], options:
 function transportEnded(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function nonNegative(name: string, value: number): number {
