@@ -86,7 +86,9 @@ export class HubEndpoint implements HeartbeatMember {
   }
 
   onHeartbeat(now: number): void {
-    for (const session of this.sessions) session.onHeartbeat(now);
+    // Authentication expiry is wall-clock time (a token's `exp`); read the clock once per tick, not per session.
+    const wallClockMs = Date.now();
+    for (const session of this.sessions) session.onHeartbeat(now, wallClockMs);
   }
 
   /** A Ping in `protocol`, encoded once per endpoint. */

@@ -53,7 +53,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
   onBufferFull(error: Error): Uint8Array | undefined {
     if (this.state === 'closed' || this.hubProtocol === undefined) return undefined;
     const close = slowConsumerClose(this.hubProtocol, error);
-    this.endpoint.logger.warn({ connectionId: this.connectionId, err: error }, 'closing a slow consumer');
+    this.logger.warn({ err: error }, 'closing a slow consumer');
     // The connection takes no more sends: close's own Close is not written, this one is.
     this.close(error, true, error);
     return close;
@@ -178,15 +178,14 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
 
   // --- heartbeat ------------------------------------------------------------------------------------
 
-  onHeartbeat(now: number): void {
+  onHeartbeat(now: number, wallClockMs: number): void {
     const { options } = this.endpoint;
     if (this.state === 'closed') return;
     if (this.state === 'handshaking') {
       if (now >= this.handshakeDeadline) this.rejectHandshake(HANDSHAKE_CANCELED);
       return;
     }
-    const user = this.connection.user;
-    if (user?.expiresAt !== undefined && options.closeOnAuthenticationExpiration && authenticationExpired(user)) {
+    if (options.closeOnAuthenticationExpiration && authenticationExpired(this.connection.user, wallClockMs)) {
       this.logger.debug('authentication expired; closing the connection');
       this.closeForLimit(authenticationExpiredError(), true);
       return;

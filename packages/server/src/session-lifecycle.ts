@@ -14,7 +14,8 @@ export abstract class SessionLifecycle extends SessionCore {
   #ended: Promise<void> | undefined;
 
   /** Keep-alive and timeouts (hub-session.ts), ticked by the endpoint; a closed session ignores it. */
-  abstract onHeartbeat(now: number): void;
+  /** `now`: the heartbeat's monotonic clock; `wallClockMs`: Date.now() once per tick (token expiry). */
+  abstract onHeartbeat(now: number, wallClockMs: number): void;
 
   /** `context.abort()`: no stateful reconnect any more; Close without allowReconnect, then onDisconnected(undefined). */
   abort(): void {

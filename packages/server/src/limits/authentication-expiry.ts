@@ -12,7 +12,7 @@ import { HubErrorCode, HubLimitException } from '../errors.js';
 export const AUTHENTICATION_EXPIRED = 'The authentication expired.';
 
 /** True when `user`'s credentials have expired at `nowMs` (wall clock: `expiresAt` is epoch ms). */
-export function authenticationExpired(user: Principal | undefined, nowMs = Date.now()): boolean {
+export function authenticationExpired(user: Principal | undefined, nowMs: number): boolean {
   const expiresAt = user?.expiresAt;
   return expiresAt !== undefined && expiresAt <= nowMs;
 }
