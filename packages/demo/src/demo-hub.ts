@@ -22,12 +22,13 @@ export function createDemoHub(site: DemoSite, backplane: string): HubClass<Hub<D
     }
 
     override async onConnected(): Promise<void> {
-      site.connectionOpened(this.context.connectionId, this.#user);
+      await this.groups.add(this.context.connectionId, site.localGroup);
+      site.connectionOpened(this.#user);
       await this.clients.caller.send('online', site.online());
     }
 
     override onDisconnected(): void {
-      site.connectionClosed(this.context.connectionId, this.#user);
+      site.connectionClosed(this.#user);
     }
 
     welcome(): Welcome {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HubContext, Unsubscribe } from '@switchyard/server';
 import { ChatHistory } from './chat-history.js';
 import type { DemoContract } from './contract.js';
@@ -16,9 +17,14 @@ export class DemoSite {
   readonly instance: string;
   readonly history = new ChatHistory();
   readonly stats: ServerStats;
+  /**
+   * The group of this process's connections (the hub adds each one), which `online` lists are sent
+   * to. Unique per process, so processes that share a port number on different hosts stay apart.
+   */
+  readonly localGroup: string;
   readonly #presence: Presence;
   readonly #bus: SiteBus;
-  readonly #localConnections = new Set<string>();
+  #localConnections = 0;
   #hub: HubContext<DemoContract['client']> | undefined;
   #unsubscribe: Unsubscribe | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -28,6 +34,7 @@ export class DemoSite {
     this.#bus = bus;
     this.#presence = new Presence(instance, ROSTER_INTERVAL_MS * 3);
     this.stats = new ServerStats(instance);
+    this.localGroup = `server${instance}-${randomUUID()}`;
   }
 
   async start(hub: HubContext<DemoContract['client']>): Promise<void> {
@@ -52,14 +59,15 @@ export class DemoSite {
     this.#bus.publish(event);
   }
 
-  connectionOpened(connectionId: string, user: string): void {
-    this.#localConnections.add(connectionId);
+  /** After the connection joined {@link localGroup}. */
+  connectionOpened(user: string): void {
+    this.#localConnections++;
     this.#presence.connected(user);
     this.#publishRoster();
   }
 
-  connectionClosed(connectionId: string, user: string): void {
-    this.#localConnections.delete(connectionId);
+  connectionClosed(user: string): void {
+    this.#localConnections--;
     this.#presence.disconnected(user);
     this.#publishRoster();
     this.#pushOnline();
@@ -86,9 +94,9 @@ export class DemoSite {
   /** Tells this server's connections who is online, when that changed. */
   #pushOnline(): void {
     const online = this.#presence.online();
-    if (this.#hub === undefined || this.#localConnections.size === 0 || !this.#presence.changed(online)) return;
-    this.#hub.clients.clients([...this.#localConnections]).send('online', online).catch(() => {
-      // A connection that just closed: the next change or roster refresh tells the rest.
+    if (this.#hub === undefined || this.#localConnections === 0 || !this.#presence.changed(online)) return;
+    this.#hub.clients.group(this.localGroup).send('online', online).catch(() => {
+      // The backplane could not take it: the next change or roster refresh tells them.
     });
   }
 }
