@@ -48,6 +48,27 @@ class SignalRReader {
   }
 }
 
+/**
+ * The part SSE and long polling share once their receiving side is open: the handshake and each
+ * invocation POSTed to the connection's URL, and on close the transport's own teardown (`stopReceiving`)
+ * then a DELETE that ends the connection on the server.
+ */
+async function handshakeOverHttp(url: string, reader: SignalRReader, stopReceiving: () => void): Promise<LightClient> {
+  await fetchText(url, 'POST', handshake);
+  await reader.handshake;
+  return {
+    async echo(value) {
+      const { text, done } = reader.invocation(value);
+      await fetchText(url, 'POST', text);
+      await done;
+    },
+    close() {
+      stopReceiving();
+      void fetchText(url, 'DELETE').catch(() => {});
+    },
+  };
+}
+
 /** Opens a WebSocket with its message listener already attached: a server may speak first, in the same chunk as the upgrade. */
 export async function signalrWebSocket(base: string, sink: MessageSink): Promise<LightClient> {
   const reader = new SignalRReader(sink);
@@ -87,19 +108,7 @@ export async function signalrServerSentEvents(base: string, sink: MessageSink): 
     }
   });
   stream.on('error', () => {});
-  await fetchText(url, 'POST', handshake);
-  await reader.handshake;
-  return {
-    async echo(value) {
-      const { text, done } = reader.invocation(value);
-      await fetchText(url, 'POST', text);
-      await done;
-    },
-    close() {
-      stream.destroy();
-      void fetchText(url, 'DELETE').catch(() => {});
-    },
-  };
+  return handshakeOverHttp(url, reader, () => stream.destroy());
 }
 
 export async function signalrLongPolling(base: string, sink: MessageSink): Promise<LightClient> {
@@ -118,17 +127,7 @@ export async function signalrLongPolling(base: string, sink: MessageSink): Promi
       if (body.length > 0) reader.read(body);
     }
   })();
-  await fetchText(url, 'POST', handshake);
-  await reader.handshake;
-  return {
-    async echo(value) {
-      const { text, done } = reader.invocation(value);
-      await fetchText(url, 'POST', text);
-      await done;
-    },
-    close() {
-      open = false;
-      void fetchText(url, 'DELETE').catch(() => {});
-    },
-  };
+  return handshakeOverHttp(url, reader, () => {
+    open = false;
+  });
 }
