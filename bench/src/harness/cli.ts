@@ -40,3 +40,8 @@ export function resolveOptions(defaults: Options, quick: Options | undefined, ov
   }
   return options;
 }
+
+/** The named options as numbers, e.g. `numberOptions(options, ['runs', 'loadProcesses'])`. */
+export function numberOptions<const K extends string>(options: Options, names: readonly K[]): Record<K, number> {
+  return Object.fromEntries(names.map((name) => [name, Number(options[name])])) as Record<K, number>;
+}

@@ -20,6 +20,12 @@ export const switchyard: SystemSpec = { name: 'switchyard', server: 'servers/swi
 export const switchyardUncoalesced: SystemSpec = { name: 'switchyard, coalescing off', server: 'servers/switchyard', client: 'signalr-ws', args: ['--coalesce', 'off'] };
 export const rawWs: SystemSpec = { name: 'raw ws', server: 'servers/raw-ws', client: 'raw-ws' };
 export const socketIo: SystemSpec = { name: 'socket.io', server: 'servers/socketio', client: 'socketio-ws' };
+/** A row of a scenario's table under its own name: `spec`'s server, loaded by `client`. */
+export interface SystemRow {
+  readonly name: string;
+  readonly spec: SystemSpec;
+  readonly client: ClientKind;
+}
 /** The three systems every single-server scenario compares, in table order. */
 export const comparedSystems: readonly SystemSpec[] = [switchyard, rawWs, socketIo];
 

@@ -1,4 +1,5 @@
 /** Repeats interleaved across systems, so drift on a shared machine spreads over every system alike. */
+import { withDeployment, type Deployment, type SystemRow, type SystemSpec } from './deployment.js';
 import type { Progress } from './progress.js';
 import { median } from './stats.js';
 
@@ -20,6 +21,42 @@ export async function interleave<S extends { readonly name: string }, T>(
     }
   }
   return results;
+}
+
+export interface DeployedRepeats {
+  readonly runs: number;
+  readonly progress: Progress;
+  readonly loadProcesses: number;
+  /** Connected before `measure` is called. */
+  readonly connections: number;
+}
+
+/**
+ * `interleave` with a fresh deployment per system and repeat (its server and `loadProcesses` load
+ * processes, stopped afterwards) and `connections` connections open when `measure` starts.
+ */
+export function interleaveDeployments<T>(
+  systems: readonly (SystemSpec | SystemRow)[],
+  { runs, progress, loadProcesses, connections }: DeployedRepeats,
+  measure: (deployment: Deployment) => Promise<T>,
+  describe: (result: T) => string,
+): Promise<Map<string, T[]>> {
+  return interleave(
+    systems,
+    runs,
+    progress,
+    (system) =>
+      withDeployment(
+        'spec' in system ? system.spec : system,
+        loadProcesses,
+        async (deployment) => {
+          await deployment.connect(connections);
+          return measure(deployment);
+        },
+        system.client,
+      ),
+    describe,
+  );
 }
 
 /** System → the median over its runs of `pick`. */

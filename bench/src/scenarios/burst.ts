@@ -6,12 +6,13 @@
  * a write per message). Per delivery (one message to one connection): server CPU, frames received,
  * socket writes; and the time until the last receiver has all K.
  */
-import { rawWs, socketIo, switchyard, switchyardUncoalesced, withDeployment, type Deployment, type RoundResult } from '../harness/deployment.js';
+import { numberOptions } from '../harness/cli.js';
+import { rawWs, socketIo, switchyard, switchyardUncoalesced, type Deployment, type RoundResult } from '../harness/deployment.js';
 import { ratioTarget } from '../harness/report.js';
-import { interleave, medians } from '../harness/repeats.js';
+import { interleaveDeployments, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
+import { startScenario } from '../harness/start.js';
 import { median } from '../harness/stats.js';
-import { verifyWithOfficialClient } from '../harness/verify.js';
 
 interface BurstRun {
   readonly cpuPerDeliveryUs: number;
@@ -40,27 +41,16 @@ export const burst: Scenario = {
   defaults: { connections: 1_000, burst: 20, rounds: 20, runs: 3, payloadBytes: 32, loadProcesses: 2 },
   quick: { connections: 200, burst: 10, rounds: 5, runs: 1 },
   async run({ options, progress }) {
-    const connections = Number(options['connections']);
-    const k = Number(options['burst']);
-    const rounds = Number(options['rounds']);
-    const runs = Number(options['runs']);
-    const payloadBytes = Number(options['payloadBytes']);
-    const loadProcesses = Number(options['loadProcesses']);
-    progress.start(1 + runs * systems.length);
-    progress.step('official client check');
-    await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
-    progress.advance();
+    const { connections, burst: k, rounds, runs, payloadBytes, loadProcesses } = numberOptions(options, ['connections', 'burst', 'rounds', 'runs', 'payloadBytes', 'loadProcesses']);
+    await startScenario(progress, runs * systems.length);
 
-    const flat = await interleave(
+    const flat = await interleaveDeployments(
       systems,
-      runs,
-      progress,
-      (system) =>
-        withDeployment(system, loadProcesses, async (deployment) => {
-          await deployment.connect(connections);
-          await measure(deployment, Math.ceil(rounds / 4), k, 1, payloadBytes); // warm-up
-          return measure(deployment, rounds, k, 1, payloadBytes);
-        }),
+      { runs, progress, loadProcesses, connections },
+      async (deployment) => {
+        await measure(deployment, Math.ceil(rounds / 4), k, 1, payloadBytes); // warm-up
+        return measure(deployment, rounds, k, 1, payloadBytes);
+      },
       (run) => `${run.cpuPerDeliveryUs.toFixed(2)} µs CPU, ${run.framesPerDelivery.toFixed(3)} frames, ${run.writesPerDelivery.toFixed(3)} writes per delivery`,
     );
 

@@ -2,12 +2,13 @@
  * `echo`: M concurrent callers, each invoking a method that returns its argument, one call after the
  * other; round-trip p50 and p99 measured by the callers, server CPU per call.
  */
-import { comparedSystems, switchyard, withDeployment } from '../harness/deployment.js';
+import { numberOptions } from '../harness/cli.js';
+import { comparedSystems } from '../harness/deployment.js';
 import { ratioTarget } from '../harness/report.js';
-import { interleave, medians } from '../harness/repeats.js';
+import { interleaveDeployments, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
+import { startScenario } from '../harness/start.js';
 import { percentile } from '../harness/stats.js';
-import { verifyWithOfficialClient } from '../harness/verify.js';
 
 interface EchoRun {
   readonly p50Ms: number;
@@ -21,32 +22,22 @@ export const echo: Scenario = {
   defaults: { callers: 50, calls: 1_000, runs: 5, payloadBytes: 32, loadProcesses: 2 },
   quick: { callers: 20, calls: 50, runs: 1 },
   async run({ options, progress }) {
-    const callers = Number(options['callers']);
-    const calls = Number(options['calls']);
-    const runs = Number(options['runs']);
-    const payloadBytes = Number(options['payloadBytes']);
-    const loadProcesses = Number(options['loadProcesses']);
-    progress.start(1 + runs * comparedSystems.length);
-    progress.step('official client check');
-    await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
-    progress.advance();
+    const { callers, calls, runs, payloadBytes, loadProcesses } = numberOptions(options, ['callers', 'calls', 'runs', 'payloadBytes', 'loadProcesses']);
+    await startScenario(progress, runs * comparedSystems.length);
 
-    const results = await interleave(
+    const results = await interleaveDeployments(
       comparedSystems,
-      runs,
-      progress,
-      (system) =>
-        withDeployment(system, loadProcesses, async (deployment): Promise<EchoRun> => {
-          await deployment.connect(callers);
-          await deployment.echo(callers, Math.ceil(calls / 4), payloadBytes); // warm-up
-          const { latencies, elapsedMs, cpuUs } = await deployment.echo(callers, calls, payloadBytes);
-          return {
-            p50Ms: percentile(latencies, 0.5),
-            p99Ms: percentile(latencies, 0.99),
-            callsPerSecond: latencies.length / (elapsedMs / 1000),
-            cpuPerCallUs: cpuUs / latencies.length,
-          };
-        }),
+      { runs, progress, loadProcesses, connections: callers },
+      async (deployment): Promise<EchoRun> => {
+        await deployment.echo(callers, Math.ceil(calls / 4), payloadBytes); // warm-up
+        const { latencies, elapsedMs, cpuUs } = await deployment.echo(callers, calls, payloadBytes);
+        return {
+          p50Ms: percentile(latencies, 0.5),
+          p99Ms: percentile(latencies, 0.99),
+          callsPerSecond: latencies.length / (elapsedMs / 1000),
+          cpuPerCallUs: cpuUs / latencies.length,
+        };
+      },
       (run) => `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ${Math.round(run.callsPerSecond)} calls/s, ${run.cpuPerCallUs.toFixed(1)} µs CPU per call`,
     );
 

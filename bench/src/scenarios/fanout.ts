@@ -3,12 +3,13 @@
  * of such turns (one turn right after the other), and the time from a single send until the last
  * receiver has it (one message at a time, each after the previous one fully arrived).
  */
-import { comparedSystems, switchyard, withDeployment } from '../harness/deployment.js';
+import { numberOptions } from '../harness/cli.js';
+import { comparedSystems } from '../harness/deployment.js';
 import { ratioTarget } from '../harness/report.js';
-import { interleave, medians } from '../harness/repeats.js';
+import { interleaveDeployments, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
+import { startScenario } from '../harness/start.js';
 import { median } from '../harness/stats.js';
-import { verifyWithOfficialClient } from '../harness/verify.js';
 
 interface FanoutRun {
   readonly cpuPerDeliveryUs: number;
@@ -22,39 +23,28 @@ export const fanout: Scenario = {
   defaults: { connections: 1_000, messages: 300, latencyRounds: 30, runs: 5, payloadBytes: 32, loadProcesses: 2 },
   quick: { connections: 200, messages: 50, latencyRounds: 5, runs: 1 },
   async run({ options, progress }) {
-    const connections = Number(options['connections']);
-    const messages = Number(options['messages']);
-    const latencyRounds = Number(options['latencyRounds']);
-    const runs = Number(options['runs']);
-    const payloadBytes = Number(options['payloadBytes']);
-    const loadProcesses = Number(options['loadProcesses']);
-    progress.start(1 + runs * comparedSystems.length);
-    progress.step('official client check');
-    await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
-    progress.advance();
+    const { connections, messages, latencyRounds, runs, payloadBytes, loadProcesses } = numberOptions(options, ['connections', 'messages', 'latencyRounds', 'runs', 'payloadBytes', 'loadProcesses']);
+    await startScenario(progress, runs * comparedSystems.length);
 
-    const results = await interleave(
+    const results = await interleaveDeployments(
       comparedSystems,
-      runs,
-      progress,
-      (system) =>
-        withDeployment(system, loadProcesses, async (deployment): Promise<FanoutRun> => {
-          await deployment.connect(connections);
-          await deployment.round({ perTurn: 1, turns: Math.ceil(messages / 4), payloadBytes }); // warm-up
-          const stream = await deployment.round({ perTurn: 1, turns: messages, payloadBytes });
-          const deliveries = messages * connections;
-          const latencies: number[] = [];
-          for (let i = 0; i < latencyRounds; i++) {
-            const single = await deployment.round({ perTurn: 1, turns: 1, payloadBytes });
-            latencies.push(single.lastAt - single.sentAt[0]!);
-          }
-          return {
-            cpuPerDeliveryUs: stream.cpuUs / deliveries,
-            deliveriesPerSecond: deliveries / ((stream.lastAt - stream.sentAt[0]!) / 1000),
-            writesPerDelivery: stream.writes / deliveries,
-            lastReceiverMs: median(latencies),
-          };
-        }),
+      { runs, progress, loadProcesses, connections },
+      async (deployment): Promise<FanoutRun> => {
+        await deployment.round({ perTurn: 1, turns: Math.ceil(messages / 4), payloadBytes }); // warm-up
+        const stream = await deployment.round({ perTurn: 1, turns: messages, payloadBytes });
+        const deliveries = messages * connections;
+        const latencies: number[] = [];
+        for (let i = 0; i < latencyRounds; i++) {
+          const single = await deployment.round({ perTurn: 1, turns: 1, payloadBytes });
+          latencies.push(single.lastAt - single.sentAt[0]!);
+        }
+        return {
+          cpuPerDeliveryUs: stream.cpuUs / deliveries,
+          deliveriesPerSecond: deliveries / ((stream.lastAt - stream.sentAt[0]!) / 1000),
+          writesPerDelivery: stream.writes / deliveries,
+          lastReceiverMs: median(latencies),
+        };
+      },
       (run) => `${run.cpuPerDeliveryUs.toFixed(2)} µs CPU per delivery, ${Math.round(run.deliveriesPerSecond)} deliveries/s, last receiver after ${run.lastReceiverMs.toFixed(2)} ms`,
     );
 

@@ -3,11 +3,12 @@
  * per connection: the difference between a fresh server's usage (after GC) and its usage with the N
  * connections open (after GC), divided by N. A fresh server and fresh load processes per repeat.
  */
-import { comparedSystems, switchyard, withDeployment } from '../harness/deployment.js';
+import { numberOptions } from '../harness/cli.js';
+import { comparedSystems, withDeployment } from '../harness/deployment.js';
 import { ratioTarget } from '../harness/report.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
+import { startScenario } from '../harness/start.js';
 import { median } from '../harness/stats.js';
-import { verifyWithOfficialClient } from '../harness/verify.js';
 
 interface IdleRun {
   readonly heapPerConnection: number;
@@ -37,18 +38,12 @@ export const idle: Scenario = {
   defaults: { connections: 5_000, runs: 3, loadProcesses: 2, settleMs: 2_000, breakdown: 1 },
   quick: { connections: 500, runs: 1, settleMs: 500 },
   async run({ options, progress }) {
-    const connections = Number(options['connections']);
-    const runs = Number(options['runs']);
-    const loadProcesses = Number(options['loadProcesses']);
-    const settleMs = Number(options['settleMs']);
+    const { connections, runs, loadProcesses, settleMs } = numberOptions(options, ['connections', 'runs', 'loadProcesses', 'settleMs']);
     const breakdown = Number(options['breakdown']) > 0;
     // One server process holds every connection: one file descriptor each, 20,000 per process here.
     if (connections > 19_000) throw new Error(`--connections ${connections}: one server process cannot hold more than about 19,000 (20,000 open files per process); the c100k scenario spreads further`);
     if (connections / loadProcesses > 19_000) throw new Error(`--connections ${connections} over ${loadProcesses} load processes is more than 19,000 each: raise --loadProcesses`);
-    progress.start(1 + runs * comparedSystems.length);
-    progress.step('official client check');
-    await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url));
-    progress.advance();
+    await startScenario(progress, runs * comparedSystems.length);
 
     const perSystem = new Map<string, IdleRun[]>(comparedSystems.map((system) => [system.name, []]));
     for (let run = 1; run <= runs; run++) {

@@ -6,20 +6,14 @@
  * one monotonic clock), bytes on the wire (HTTP and WebSocket bytes both ways, counted on the
  * server's sockets, TCP/IP headers not included) and server CPU, per message per client.
  */
-import type { ClientKind } from '../clients/light-clients.js';
-import { rawWs, socketIo, switchyard, withDeployment, type SystemSpec } from '../harness/deployment.js';
-import { interleave, medians } from '../harness/repeats.js';
+import { numberOptions } from '../harness/cli.js';
+import { rawWs, socketIo, switchyard, type SystemRow } from '../harness/deployment.js';
+import { interleaveDeployments, medians } from '../harness/repeats.js';
 import type { Headline, Scenario } from '../harness/scenario.js';
+import { startScenario } from '../harness/start.js';
 import { percentile } from '../harness/stats.js';
-import { verifyWithOfficialClient, type OfficialTransport } from '../harness/verify.js';
 
-interface TransportSystem {
-  readonly name: string;
-  readonly spec: SystemSpec;
-  readonly client: ClientKind;
-}
-
-const systems: readonly TransportSystem[] = [
+const systems: readonly SystemRow[] = [
   { name: 'regular polling (1 s)', spec: { name: 'polling', server: 'servers/polling', client: 'poll' }, client: 'poll' },
   { name: 'switchyard long polling', spec: switchyard, client: 'signalr-lp' },
   { name: 'switchyard SSE', spec: switchyard, client: 'signalr-sse' },
@@ -41,42 +35,23 @@ export const transports: Scenario = {
   defaults: { clients: 20, messages: 100, intervalMs: 50, runs: 3, payloadBytes: 32, loadProcesses: 1 },
   quick: { clients: 5, messages: 30, runs: 1 },
   async run({ options, progress }) {
-    const clients = Number(options['clients']);
-    const messages = Number(options['messages']);
-    const intervalMs = Number(options['intervalMs']);
-    const runs = Number(options['runs']);
-    const payloadBytes = Number(options['payloadBytes']);
-    const loadProcesses = Number(options['loadProcesses']);
-    const checks: OfficialTransport[] = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
-    progress.start(checks.length + runs * systems.length);
-    for (const transport of checks) {
-      progress.step(`official client check over ${transport}`);
-      await withDeployment(switchyard, 1, (deployment) => verifyWithOfficialClient(deployment.url, transport));
-      progress.advance();
-    }
+    const { clients, messages, intervalMs, runs, payloadBytes, loadProcesses } = numberOptions(options, ['clients', 'messages', 'intervalMs', 'runs', 'payloadBytes', 'loadProcesses']);
+    await startScenario(progress, runs * systems.length, ['WebSockets', 'ServerSentEvents', 'LongPolling']);
 
-    const results = await interleave(
+    const results = await interleaveDeployments(
       systems,
-      runs,
-      progress,
-      (system) =>
-        withDeployment(
-          system.spec,
-          loadProcesses,
-          async (deployment): Promise<TransportRun> => {
-            await deployment.connect(clients);
-            await deployment.round({ perTurn: 1, turns: 10, intervalMs, payloadBytes }); // warm-up
-            const stream = await deployment.round({ perTurn: 1, turns: messages, intervalMs, payloadBytes, latencies: true });
-            const perClientMessages = messages * clients;
-            return {
-              p50Ms: percentile(stream.latencies, 0.5),
-              p99Ms: percentile(stream.latencies, 0.99),
-              bytesPerMessage: stream.bytes / perClientMessages,
-              cpuPerMessageUs: stream.cpuUs / perClientMessages,
-            };
-          },
-          system.client,
-        ),
+      { runs, progress, loadProcesses, connections: clients },
+      async (deployment): Promise<TransportRun> => {
+        await deployment.round({ perTurn: 1, turns: 10, intervalMs, payloadBytes }); // warm-up
+        const stream = await deployment.round({ perTurn: 1, turns: messages, intervalMs, payloadBytes, latencies: true });
+        const perClientMessages = messages * clients;
+        return {
+          p50Ms: percentile(stream.latencies, 0.5),
+          p99Ms: percentile(stream.latencies, 0.99),
+          bytesPerMessage: stream.bytes / perClientMessages,
+          cpuPerMessageUs: stream.cpuUs / perClientMessages,
+        };
+      },
       (run) => `latency p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ${run.bytesPerMessage.toFixed(0)} B and ${run.cpuPerMessageUs.toFixed(1)} µs CPU per message`,
     );
 
