@@ -6,18 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { launchChromium } from './chromium.js';
 
 /** The client bundle with MessagePack, as `window.Switchyard` in the page. */
 export async function buildTestBundle(): Promise<string> {
@@ -49,8 +39,4 @@ export function pageServer(bundle: string): (req: IncomingMessage, res: ServerRe
       res.writeHead(404, { 'Content-Length': 0 }).end();
     }
   };
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
