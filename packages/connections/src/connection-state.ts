@@ -33,12 +33,14 @@ export const FLUSH_SCHEDULED = 4;
 export const STARTING = 8;
 /** The application made the connection resumable (stateful reconnect). */
 export const RESUMABLE = 16;
+/** Negotiated with stateful reconnect (`useStatefulReconnect`); set once, by the constructor. */
+export const STATEFUL_RECONNECT = 32;
+/** The transfer format is `Binary` (clear: `Text`). */
+export const BINARY = 64;
 
 export abstract class ConnectionState {
   /** The endpoint that created the connection. */
   protected readonly owner: ConnectionOwner;
-  /** The endpoint's instrumentation (a no-op by default), cached: `send` and `receive` call it. */
-  protected readonly meter: ConnectionsInstrumentation;
   protected state: State = NEGOTIATED;
   protected kind: TransportKind | undefined;
   protected attachedSink: TransportSink | undefined;
@@ -46,12 +48,16 @@ export abstract class ConnectionState {
   /** Inbound data waiting for the application; undefined while nothing waits. */
   protected held: HeldInbound | undefined;
   protected endError: ConnectionsError | undefined;
-  /** {@link PAUSED}, {@link DRAINING}, {@link FLUSH_SCHEDULED}, {@link STARTING}, {@link RESUMABLE}. */
+  /** {@link PAUSED}, {@link DRAINING}, {@link FLUSH_SCHEDULED}, {@link STARTING}, {@link RESUMABLE}, {@link STATEFUL_RECONNECT}, {@link BINARY}. */
   protected flags = 0;
 
   constructor(owner: ConnectionOwner) {
     this.owner = owner;
-    this.meter = owner.options.instrumentation;
+  }
+
+  /** The endpoint's instrumentation (a no-op by default): read through the owner, not cached in a field (8 B per connection). */
+  protected get meter(): ConnectionsInstrumentation {
+    return this.owner.options.instrumentation;
   }
 
   protected get options(): ResolvedConnectionEndpointOptions {

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { TransferFormat } from '@switchyard/protocol';
 import type { Connection, ConnectionHandler, ConnectionListener, ConnectionRequest, Principal, TransportKind } from './connection.js';
-import { CLOSING, ENDED, NEGOTIATED, OPEN, PAUSED, RESUMABLE, STARTING } from './connection-state.js';
+import { BINARY, CLOSING, ENDED, NEGOTIATED, OPEN, PAUSED, RESUMABLE, STARTING, STATEFUL_RECONNECT } from './connection-state.js';
 import { OutboundConnection } from './connection-outbound.js';
 import { ConnectionsError, ConnectionsErrorCode } from './errors.js';
 import { closeReasonOf } from './instrumentation.js';
@@ -49,8 +49,6 @@ export class HttpConnection extends OutboundConnection implements Connection {
   readonly connectionId: string;
   /** The secret token clients put in `?id=` (equal to the id for negotiate version 0). */
   readonly token: string;
-  readonly statefulReconnect: boolean;
-  transferFormat: TransferFormat = 'Text';
   user: Principal | undefined = undefined;
   /**
    * Monotonic ms since which no transport request has been active (negotiated and unused, or between
@@ -67,11 +65,24 @@ export class HttpConnection extends OutboundConnection implements Connection {
     super(owner);
     this.connectionId = ids.connectionId;
     this.token = ids.connectionToken;
-    this.statefulReconnect = statefulReconnect;
+    if (statefulReconnect) this.flags = STATEFUL_RECONNECT;
     this.inactiveSinceMs = nowMs;
   }
 
   // ---- Connection ----
+
+  // Booleans in `flags`, not fields: 8 B per connection each.
+  get statefulReconnect(): boolean {
+    return this.hasFlag(STATEFUL_RECONNECT);
+  }
+
+  get transferFormat(): TransferFormat {
+    return this.hasFlag(BINARY) ? 'Binary' : 'Text';
+  }
+
+  set transferFormat(format: TransferFormat) {
+    this.setFlag(BINARY, format === 'Binary');
+  }
 
   get transport(): TransportKind {
     // The application sees a connection only once its transport started, so this is always set.
@@ -140,7 +151,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
    * WebSockets, negotiated with stateful reconnect, and its application made it resumable.
    */
   get canResume(): boolean {
-    return this.state === OPEN && this.hasFlag(RESUMABLE) && this.statefulReconnect && this.kind === 'WebSockets' &&
+    return this.state === OPEN && this.hasFlag(RESUMABLE) && this.hasFlag(STATEFUL_RECONNECT) && this.kind === 'WebSockets' &&
       this.listener?.onTransportLost !== undefined;
   }
 
