@@ -19,6 +19,7 @@ export interface ConnectionRequest {
   readonly method: string;
   /** Path and query, as received. */
   readonly url: URL;
+  /** As received, except Sec-WebSocket-Key: the upgrade's one-time nonce is not kept. */
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
 }

@@ -4,6 +4,21 @@ import type { ConnectionRequest } from './connection.js';
 import { shareHeaderValues } from './header-values.js';
 import { redactHeaders, redactUrl } from './redaction.js';
 
+/** Sec-WebSocket-Key: a nonce that only served to answer the upgrade (Sec-WebSocket-Accept). */
+const HANDSHAKE_KEY = 'sec-websocket-key';
+
+/**
+ * The headers without Sec-WebSocket-Key: a unique string per connection (40 B) that nothing reads once
+ * the upgrade was answered. A copy rather than `delete`, which would turn the object into a slower,
+ * larger dictionary. Other requests keep Node's object as it is.
+ */
+function withoutHandshakeKey(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  if (headers[HANDSHAKE_KEY] === undefined) return headers;
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) if (name !== HANDSHAKE_KEY) kept[name] = headers[name];
+  return kept;
+}
+
 /**
  * The {@link ConnectionRequest} of a connection: copies what it needs from the request that opened the
  * transport and keeps no reference to the request or its socket (a WebSocket connection may live for
@@ -23,7 +38,7 @@ export class RequestSnapshot implements ConnectionRequest {
     this.method = req.method ?? 'GET';
     // Node builds a fresh plain object per request; holding it does not hold the request. Values that
     // every client sends alike are swapped for shared strings (header-values.ts).
-    this.headers = req.headers;
+    this.headers = withoutHandshakeKey(req.headers);
     shareHeaderValues(this.headers);
     this.remoteAddress = req.socket.remoteAddress;
     this.#target = req.url ?? '/';
