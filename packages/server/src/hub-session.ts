@@ -196,7 +196,7 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
     }
     this.sendAck(this.replayBuffer?.takeAck());
     // A client reconnecting is not a silent client: its time starts again when it is back.
-    if (this.hasFlag(CLIENT_TIMEOUT_ARMED) && !this.hasFlag(TRANSPORT_LOST) && !this.inbound.paused && now - this.lastReceiveAt >= options.clientTimeoutMs) {
+    if (this.hasFlag(CLIENT_TIMEOUT_ARMED) && !this.hasFlag(TRANSPORT_LOST) && !this.inboundPaused && now - this.lastReceiveAt >= options.clientTimeoutMs) {
       const error = new Error(CLIENT_TIMEOUT);
       error.name = 'OperationCanceledException';
       this.logger.debug('client timeout elapsed');

@@ -38,6 +38,11 @@ export class InboundQueue implements InboundFlowControl {
     return this.#pauses > 0;
   }
 
+  /** Nothing waits, no slot is taken, reading is not paused: the owner may let the queue go. */
+  get idle(): boolean {
+    return this.#backlog === undefined && this.#pauses === 0 && this.#running === 0 && !this.#draining;
+  }
+
   /** Keeps every message until {@link release} (used while onConnected runs). */
   hold(): void {
     if (this.#backlog !== undefined) return;

@@ -61,21 +61,46 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   protected flags = 0;
   /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
   protected replayBuffer: MessageBuffer | undefined;
-  /** Dispatch order, invocation slots and read pauses. */
-  readonly inbound: InboundQueue;
+  /**
+   * Dispatch order, invocation slots and read pauses: created on first use, and let go once
+   * onConnected has run if nothing waits, so an idle connection holds none (72 B).
+   */
+  #inbound: InboundQueue | undefined;
   /** `invocationRateLimit` of this connection; undefined when there is none. */
   readonly invocationBudget: InvocationBudget | undefined;
 
   constructor(connection: Connection, endpoint: HubEndpoint) {
     this.connection = connection;
     this.endpoint = endpoint;
-    this.inbound = new InboundQueue(this);
     const rateLimit = endpoint.options.invocationRateLimit;
     this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
     const now = endpoint.heartbeat.touch();
     this.lastSendAt = now;
     this.lastReceiveAt = now;
     this.handshakeDeadline = now + endpoint.options.handshakeTimeoutMs;
+  }
+
+  get inbound(): InboundQueue {
+    return (this.#inbound ??= new InboundQueue(this));
+  }
+
+  /** Reading is paused (waiting invocations, full uploads or onConnected running). */
+  protected get inboundPaused(): boolean {
+    return this.#inbound?.paused === true;
+  }
+
+  /** onConnected has run: dispatches what was held, then drops the queue if nothing is left in it. */
+  protected releaseInbound(): void {
+    const inbound = this.#inbound;
+    if (inbound === undefined) return;
+    inbound.release();
+    // Upload streams hold the queue as their flow control: it stays while they exist.
+    if (inbound.idle && this.#streams === undefined) this.#inbound = undefined;
+  }
+
+  /** The connection closed: nothing waiting will run. */
+  protected clearInbound(): void {
+    this.#inbound?.clear();
   }
 
   /** A getter, not a field: one field fewer on every session. */

@@ -74,7 +74,7 @@ export abstract class SessionLifecycle extends SessionCore {
     this.setFlag(HUB_CONNECTED);
     if (this.closed) return;
     this.state = 'connected';
-    this.inbound.release();
+    this.releaseInbound();
   }
 
   /** A method, not a field read, so narrowing does not survive the awaits above. */
@@ -94,7 +94,7 @@ export abstract class SessionLifecycle extends SessionCore {
     if (closeError === undefined) this.replayBuffer?.flushWaiting();
     if (!handshaking) this.writeClose(closeError, allowReconnect);
     this.replayBuffer?.dispose();
-    this.inbound.clear();
+    this.clearInbound();
     this.partial = undefined;
     this.connection.close();
     // Reading may still be paused (onConnected running, invocations waiting for a slot, full uploads),
