@@ -46,7 +46,6 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   // Created on first use, as most idle connections never need them: a connection's memory is mostly
   // what it allocates up front (see bench/ idle).
   #callerContext: HubCallerContext | undefined;
-  #logger: Logger | undefined;
   #abort: AbortController | undefined;
   #streams: SessionStreams | undefined;
   protected state: SessionState = 'handshaking';
@@ -108,10 +107,14 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
     return this.connection.connectionId;
   }
 
-  /** The app's logger with this connection's id, hub and transport on every line. */
+  /**
+   * The app's logger with this connection's id, hub and transport on every line. Built per use, not
+   * kept: a session logs a few lines in its life, and a kept child logger (pino's is hundreds of bytes)
+   * or even the field for it would cost every idle connection.
+   */
   get logger(): Logger {
     const { endpoint, connection } = this;
-    return (this.#logger ??= childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport }));
+    return childLogger(endpoint.logger, { connectionId: connection.connectionId, hub: endpoint.hubName, transport: connection.transport });
   }
 
   get callerContext(): HubCallerContext {
