@@ -182,7 +182,8 @@ export class HubSession extends SessionLifecycle implements ConnectionListener {
     const { options } = this.endpoint;
     if (this.state === 'closed') return;
     if (this.state === 'handshaking') {
-      if (now >= this.handshakeDeadline) this.rejectHandshake(HANDSHAKE_CANCELED);
+      // lastSendAt is the session's start until the handshake response is written (session-core.ts).
+      if (now - this.lastSendAt >= options.handshakeTimeoutMs) this.rejectHandshake(HANDSHAKE_CANCELED);
       return;
     }
     if (options.closeOnAuthenticationExpiration && authenticationExpired(this.connection.user, wallClockMs)) {

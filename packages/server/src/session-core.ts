@@ -19,6 +19,7 @@ import { SessionStreams } from './session-streams.js';
 import { InboundQueue, type InboundQueueOwner } from './inbound-queue.js';
 import { InvocationBudget } from './limits/invocation-rate.js';
 import type { MessageBuffer, MessageBufferOwner } from './message-buffer.js';
+import { SessionExtras } from './session-extras.js';
 
 export type SessionState = 'handshaking' | 'connecting' | 'connected' | 'closed';
 
@@ -43,40 +44,63 @@ const SESSION_CLOSED = new DOMException('This operation was aborted', 'AbortErro
 export abstract class SessionCore implements HubConnectionContext, CallerContextSource, InboundQueueOwner, MessageBufferOwner {
   readonly connection: Connection;
   readonly endpoint: HubEndpoint;
-  // Created on first use, as most idle connections never need them: a connection's memory is mostly
-  // what it allocates up front (see bench/ idle).
-  #callerContext: HubCallerContext | undefined;
-  #abort: AbortController | undefined;
-  #streams: SessionStreams | undefined;
+  /**
+   * What most sessions never use (caller context, signal, streams, replay buffer, rate budget, a partial
+   * record, the end promise), created on first use: a connection's memory is mostly what it allocates
+   * up front (see bench/ idle), and one field here costs less than seven.
+   */
+  #extras: SessionExtras | undefined;
   protected state: SessionState = 'handshaking';
   protected hubProtocol: HubProtocol | undefined;
   protected assignedUserId: string | undefined;
-  /** Bytes of a record that has not ended yet. */
-  protected partial: Uint8Array | undefined;
+  /**
+   * When the session last wrote. While handshaking it is when the session began (nothing is written
+   * before the handshake response), which is what the handshake timeout counts from: no field of its own.
+   */
   protected lastSendAt: number;
   protected lastReceiveAt: number;
-  protected readonly handshakeDeadline: number;
   /** {@link CLIENT_TIMEOUT_ARMED}, {@link TRANSPORT_LOST}, {@link REGISTERED}, {@link HUB_CONNECTED}. */
   protected flags = 0;
-  /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
-  protected replayBuffer: MessageBuffer | undefined;
   /**
    * Dispatch order, invocation slots and read pauses: created on first use, and let go once
    * onConnected has run if nothing waits, so an idle connection holds none (72 B).
    */
   #inbound: InboundQueue | undefined;
-  /** `invocationRateLimit` of this connection; undefined when there is none. */
-  readonly invocationBudget: InvocationBudget | undefined;
 
   constructor(connection: Connection, endpoint: HubEndpoint) {
     this.connection = connection;
     this.endpoint = endpoint;
-    const rateLimit = endpoint.options.invocationRateLimit;
-    this.invocationBudget = rateLimit === null ? undefined : new InvocationBudget(rateLimit);
     const now = endpoint.heartbeat.touch();
     this.lastSendAt = now;
     this.lastReceiveAt = now;
-    this.handshakeDeadline = now + endpoint.options.handshakeTimeoutMs;
+    const rateLimit = endpoint.options.invocationRateLimit;
+    if (rateLimit !== null) this.extras.invocationBudget = new InvocationBudget(rateLimit);
+  }
+
+  /** The rarely used parts, created now if they were not. */
+  protected get extras(): SessionExtras {
+    return (this.#extras ??= new SessionExtras());
+  }
+
+  /** `invocationRateLimit` of this connection; undefined when there is none. */
+  get invocationBudget(): InvocationBudget | undefined {
+    return this.#extras?.invocationBudget;
+  }
+
+  /** Bytes of a record that has not ended yet. */
+  protected get partial(): Uint8Array | undefined {
+    return this.#extras?.partial;
+  }
+  protected set partial(bytes: Uint8Array | undefined) {
+    if (bytes !== undefined || this.#extras !== undefined) this.extras.partial = bytes;
+  }
+
+  /** Stateful reconnect (negotiated, version 2 handshake): numbering, acks, replay. Undefined when off. */
+  protected get replayBuffer(): MessageBuffer | undefined {
+    return this.#extras?.replayBuffer;
+  }
+  protected set replayBuffer(buffer: MessageBuffer | undefined) {
+    if (buffer !== undefined || this.#extras !== undefined) this.extras.replayBuffer = buffer;
   }
 
   get inbound(): InboundQueue {
@@ -94,7 +118,7 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
     if (inbound === undefined) return;
     inbound.release();
     // Upload streams hold the queue as their flow control: it stays while they exist.
-    if (inbound.idle && this.#streams === undefined) this.#inbound = undefined;
+    if (inbound.idle && this.#extras?.streams === undefined) this.#inbound = undefined;
   }
 
   /** The connection closed: nothing waiting will run. */
@@ -118,12 +142,14 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
   }
 
   get callerContext(): HubCallerContext {
-    return (this.#callerContext ??= new HubCallerContext(this));
+    const extras = this.extras;
+    return (extras.callerContext ??= new HubCallerContext(this));
   }
 
   /** Uploads and server streams of this connection. */
   get streams(): SessionStreams {
-    return (this.#streams ??= new SessionStreams(this.inbound, this.endpoint.options.streamBufferCapacity));
+    const extras = this.extras;
+    return (extras.streams ??= new SessionStreams(this.inbound, this.endpoint.options.streamBufferCapacity));
   }
 
   // --- HubConnectionContext / CallerContextSource -------------------------------------------------
@@ -145,11 +171,12 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
     return this.connection.request;
   }
   get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController();
-      if (this.state === 'closed') this.#abort.abort(SESSION_CLOSED);
+    const extras = this.extras;
+    if (extras.abort === undefined) {
+      extras.abort = new AbortController();
+      if (this.state === 'closed') extras.abort.abort(SESSION_CLOSED);
     }
-    return this.#abort.signal;
+    return extras.abort.signal;
   }
   get maximumGroups(): number | null {
     return this.endpoint.options.maximumGroupsPerConnection;
@@ -169,8 +196,8 @@ export abstract class SessionCore implements HubConnectionContext, CallerContext
 
   /** The end of the session: cancels its signal and its streams and uploads (those that exist). */
   protected cancelWork(): void {
-    this.#abort?.abort(SESSION_CLOSED);
-    this.#streams?.abortAll();
+    this.#extras?.abort?.abort(SESSION_CLOSED);
+    this.#extras?.streams?.abortAll();
   }
 
   /** A protocol, size or timeout error: Close with the error, the client may reconnect. */

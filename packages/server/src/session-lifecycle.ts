@@ -11,7 +11,6 @@ import { toError } from './session-input.js';
 
 export abstract class SessionLifecycle extends SessionCore {
   #connecting: Promise<void> | undefined;
-  #ended: Promise<void> | undefined;
 
   /** Keep-alive and timeouts (hub-session.ts), ticked by the endpoint; a closed session ignores it. */
   /** `now`: the heartbeat's monotonic clock; `wallClockMs`: Date.now() once per tick (token expiry). */
@@ -32,7 +31,7 @@ export abstract class SessionLifecycle extends SessionCore {
   /** App shutdown: Close {allowReconnect: true}; resolves once onDisconnected has run. */
   shutdown(): Promise<void> {
     this.close(undefined, true, undefined);
-    return this.#ended ?? Promise.resolve();
+    return this.extras.ended ?? Promise.resolve();
   }
 
   /** The client sent Close: a graceful end; `error` (if the client gave one) reaches onDisconnected. */
@@ -107,7 +106,7 @@ export abstract class SessionLifecycle extends SessionCore {
       this.endpoint.removeSession(this);
       return;
     }
-    this.#ended = this.disconnect(disconnectError);
+    this.extras.ended = this.disconnect(disconnectError);
   }
 
   private async disconnect(error: Error | undefined): Promise<void> {
