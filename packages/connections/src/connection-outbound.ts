@@ -20,8 +20,6 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
    */
   #queued: Uint8Array | Uint8Array[] | undefined;
   #queuedBytes = 0;
-  /** Pending `whenDrained` calls; undefined while none waits. */
-  #drainWaiters: DrainWaiters | undefined;
 
   get bufferedAmount(): number {
     return this.#queuedBytes + (this.attachedSink?.pendingBytes ?? 0);
@@ -29,7 +27,8 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
 
   whenDrained(thresholdBytes: number): Promise<void> {
     if (this.state === ENDED || this.bufferedAmount <= thresholdBytes) return drained;
-    return (this.#drainWaiters ??= new DrainWaiters()).wait(thresholdBytes);
+    const extras = this.extras;
+    return (extras.drainWaiters ??= new DrainWaiters()).wait(thresholdBytes);
   }
 
   send(payload: Uint8Array): boolean {
@@ -111,8 +110,9 @@ export abstract class OutboundConnection extends InboundConnection implements Fl
 
   /** Resolves the `whenDrained` waiters the buffer now satisfies (all of them once the connection ended). */
   protected settleDrainWaiters(): void {
-    if (this.#drainWaiters === undefined) return;
-    if (this.#drainWaiters.settle(this.state === ENDED ? -1 : this.bufferedAmount)) this.#drainWaiters = undefined;
+    const extras = this.existingExtras;
+    if (extras?.drainWaiters === undefined) return;
+    if (extras.drainWaiters.settle(this.state === ENDED ? -1 : this.bufferedAmount)) extras.drainWaiters = undefined;
   }
 
   private enqueue(payload: Uint8Array): void {

@@ -8,6 +8,7 @@
  * `private`, not `#private`: every class with `#` methods stamps a brand field (8 B) on each instance.
  */
 import type { ConnectionListener, TransportKind } from './connection.js';
+import { ConnectionExtras } from './connection-extras.js';
 import type { ConnectionsError } from './errors.js';
 import type { HeldInbound } from './held-inbound.js';
 import type { ConnectionsInstrumentation } from './instrumentation.js';
@@ -47,12 +48,31 @@ export abstract class ConnectionState {
   protected listener: ConnectionListener | undefined;
   /** Inbound data waiting for the application; undefined while nothing waits. */
   protected held: HeldInbound | undefined;
-  protected endError: ConnectionsError | undefined;
+  /** The end error, drain waiters, signal and lost-transport error: created on first use (connection-extras.ts). */
+  #extras: ConnectionExtras | undefined;
   /** {@link PAUSED}, {@link DRAINING}, {@link FLUSH_SCHEDULED}, {@link STARTING}, {@link RESUMABLE}, {@link STATEFUL_RECONNECT}, {@link BINARY}. */
   protected flags = 0;
 
   constructor(owner: ConnectionOwner) {
     this.owner = owner;
+  }
+
+  /** The rarely used parts, created now if they were not. */
+  protected get extras(): ConnectionExtras {
+    return (this.#extras ??= new ConnectionExtras());
+  }
+
+  /** The rarely used parts if they were created; reading them through this allocates nothing. */
+  protected get existingExtras(): ConnectionExtras | undefined {
+    return this.#extras;
+  }
+
+  /** Why the connection ends, once it does. */
+  protected get endError(): ConnectionsError | undefined {
+    return this.#extras?.endError;
+  }
+  protected set endError(error: ConnectionsError | undefined) {
+    if (error !== undefined || this.#extras !== undefined) this.extras.endError = error;
   }
 
   /** The endpoint's instrumentation (a no-op by default): read through the owner, not cached in a field (8 B per connection). */

@@ -22,14 +22,30 @@ export const MAX_VALUES = 1024;
 const MAX_VALUE_LENGTH = 512;
 
 const values = new Map<string, string>();
+/**
+ * Remote addresses, in a table of their own so that many distinct clients cannot crowd out the header
+ * values. Behind a proxy or a NAT, and in load tests, thousands of connections share a few addresses.
+ */
+const addresses = new Map<string, string>();
+
+/** The one string kept in `table` equal to `value` (adding it while the table has room). */
+function shared(table: Map<string, string>, value: string): string {
+  const kept = table.get(value);
+  if (kept !== undefined) return kept;
+  if (table.size < MAX_VALUES) table.set(value, value);
+  return value;
+}
 
 /** Replaces, in place, the values of `headers` that repeat across clients with one shared string each. */
 export function shareHeaderValues(headers: IncomingHttpHeaders): void {
   for (const name in headers) {
     const value = headers[name];
     if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH || !SHARED_HEADERS.has(name)) continue;
-    const shared = values.get(value);
-    if (shared !== undefined) headers[name] = shared;
-    else if (values.size < MAX_VALUES) values.set(value, value);
+    headers[name] = shared(values, value);
   }
+}
+
+/** The shared string equal to a socket's remote address (undefined once the socket is gone). */
+export function shareRemoteAddress(address: string | undefined): string | undefined {
+  return address === undefined ? undefined : shared(addresses, address);
 }

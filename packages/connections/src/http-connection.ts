@@ -57,9 +57,6 @@ export class HttpConnection extends OutboundConnection implements Connection {
   inactiveSinceMs: number;
 
   #request: ConnectionRequest | undefined;
-  #abortController: AbortController | undefined;
-  /** Why the transport was lost, while the connection waits for a reconnect. */
-  #lostError: ConnectionsError | undefined;
 
   constructor(owner: ConnectionOwner, ids: { connectionId: string; connectionToken: string }, statefulReconnect: boolean, nowMs: number) {
     super(owner);
@@ -99,11 +96,12 @@ export class HttpConnection extends OutboundConnection implements Connection {
 
   get signal(): AbortSignal {
     // Created on first use: most connections never need one.
-    if (this.#abortController === undefined) {
-      this.#abortController = new AbortController();
-      if (this.state === ENDED) this.#abortController.abort(this.endError ?? ENDED_WITHOUT_ERROR);
+    const extras = this.extras;
+    if (extras.abortController === undefined) {
+      extras.abortController = new AbortController();
+      if (this.state === ENDED) extras.abortController.abort(extras.endError ?? ENDED_WITHOUT_ERROR);
     }
-    return this.#abortController.signal;
+    return extras.abortController.signal;
   }
 
   get resumable(): boolean {
@@ -113,7 +111,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
   set resumable(on: boolean) {
     this.setFlag(RESUMABLE, on);
     // Nobody will resume a lost transport any more: the connection ends as the drop would have ended it.
-    if (!on && this.transportLost) this.abort(this.#lostError);
+    if (!on && this.transportLost) this.abort(this.existingExtras?.lostError);
   }
 
   get maxBufferedBytes(): number {
@@ -209,7 +207,8 @@ export class HttpConnection extends OutboundConnection implements Connection {
       }
     }
     this.attachedSink = sink;
-    this.#lostError = undefined;
+    const extras = this.existingExtras;
+    if (extras !== undefined) extras.lostError = undefined;
     this.inactiveSinceMs = ACTIVE;
     if (this.hasFlag(PAUSED)) sink.pauseInbound();
     try {
@@ -264,7 +263,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
 
   private loseTransport(error: ConnectionsError): void {
     this.attachedSink = undefined;
-    this.#lostError = error;
+    this.extras.lostError = error;
     // What was queued or received and not yet delivered belongs to the dead socket: the application
     // replays what the client did not acknowledge, and the client what the application did not.
     this.dropQueued();
@@ -290,7 +289,7 @@ export class HttpConnection extends OutboundConnection implements Connection {
     this.owner.remove(this);
     if (opened) this.meter.connectionClosed(this.kind!, closeReasonOf(error));
     this.settleDrainWaiters();
-    this.#abortController?.abort(error ?? ENDED_WITHOUT_ERROR);
+    this.existingExtras?.abortController?.abort(error ?? ENDED_WITHOUT_ERROR);
     if (!this.hasFlag(STARTING)) this.notifyClosed();
   }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionRequest } from './connection.js';
-import { shareHeaderValues } from './header-values.js';
+import { shareHeaderValues, shareRemoteAddress } from './header-values.js';
 import { redactHeaders, redactUrl } from './redaction.js';
 
 /** Sec-WebSocket-Key: a nonce that only served to answer the upgrade (Sec-WebSocket-Accept). */
@@ -30,9 +30,11 @@ export class RequestSnapshot implements ConnectionRequest {
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
   readonly #target: string;
-  /** TLS: the scheme of the URL, whose origin is built from the Host header only when read. */
-  readonly #secure: boolean;
-  #url: URL | undefined;
+  /**
+   * The URL once read; before that, whether the request came over TLS (the scheme of the URL, whose
+   * origin is built from the Host header only when read). One field rather than two: 8 B per connection.
+   */
+  #url: URL | boolean;
 
   constructor(req: IncomingMessage) {
     this.method = req.method ?? 'GET';
@@ -40,15 +42,15 @@ export class RequestSnapshot implements ConnectionRequest {
     // every client sends alike are swapped for shared strings (header-values.ts).
     this.headers = withoutHandshakeKey(req.headers);
     shareHeaderValues(this.headers);
-    this.remoteAddress = req.socket.remoteAddress;
+    this.remoteAddress = shareRemoteAddress(req.socket.remoteAddress);
     this.#target = req.url ?? '/';
-    this.#secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+    this.#url = (req.socket as Partial<TLSSocket>).encrypted === true;
   }
 
   get url(): URL {
-    if (this.#url === undefined) {
+    if (typeof this.#url === 'boolean') {
       try {
-        this.#url = new URL(this.#target, `${this.#secure ? 'https' : 'http'}://${this.headers.host ?? 'localhost'}`);
+        this.#url = new URL(this.#target, `${this.#url ? 'https' : 'http'}://${this.headers.host ?? 'localhost'}`);
       } catch {
         // A malformed Host header must not make the getter throw.
         this.#url = new URL(this.#target, 'http://localhost');
