@@ -39,6 +39,13 @@ export class SignalRWebSocket extends WebSocket {
 const OPEN = 1;
 const EMPTY = Buffer.alloc(0);
 
+/** Our close frame was sent (or the close began). */
+const CLOSE_SENT = 1;
+/** A write failed. */
+const SEND_FAILED = 2;
+/** The kept error is a protocol error or the abort's reason, not a failed write's. */
+const PROTOCOL_ERROR = 4;
+
 export class WebSocketSink implements TransportSink {
   readonly #ws: OwnedWebSocket;
   /** The upgraded socket `ws` reads from and writes to. */
@@ -49,11 +56,15 @@ export class WebSocketSink implements TransportSink {
   /** Writes handed to the socket with {@link #onSent} that have not completed. */
   #inFlight = 0;
   #stalledSince = -1;
-  #closeSent = false;
-  /** A protocol violation or oversized message: the connection fails, whatever the close looks like. */
+  /** {@link CLOSE_SENT}, {@link SEND_FAILED}, {@link PROTOCOL_ERROR}: one small integer, not a field each (8 B per connection). */
+  #flags = 0;
+  /**
+   * Why the socket failed, one field for two causes. With {@link PROTOCOL_ERROR}: a protocol violation,
+   * an oversized message or the abort's reason (the connection fails, whatever the close looks like),
+   * which takes precedence. Otherwise a failed write's (the socket is dead; its close is a drop, which
+   * stateful reconnect may survive).
+   */
   #error: ConnectionsError | undefined;
-  /** A write failed: the socket is dead; its close is a drop (which stateful reconnect may survive). */
-  #sendError: ConnectionsError | undefined;
 
   constructor(ws: WebSocket, socket: Duplex, connection: HttpConnection) {
     this.#ws = ws;
@@ -101,19 +112,19 @@ export class WebSocketSink implements TransportSink {
   }
 
   end(error?: ConnectionsError): void {
-    if (this.#closeSent) return;
-    this.#closeSent = true;
+    if ((this.#flags & CLOSE_SENT) !== 0) return;
+    this.#flags |= CLOSE_SENT;
     this.#ws.close(error === undefined ? 1000 : 1011);
   }
 
   abort(error: ConnectionsError | undefined): void {
-    this.#error ??= error;
-    if (this.#closeSent) {
+    if (error !== undefined) this.setProtocolError(error);
+    if ((this.#flags & CLOSE_SENT) !== 0) {
       // The close handshake already started and we are asked again: stop waiting for the peer.
       this.#ws.terminate();
       return;
     }
-    this.#closeSent = true;
+    this.#flags |= CLOSE_SENT;
     this.#ws.close(error === undefined ? 1000 : 1011);
   }
 
@@ -134,12 +145,20 @@ export class WebSocketSink implements TransportSink {
     this.#inFlight--;
     this.#stalledSince = this.#inFlight > 0 ? wholeMs() : -1;
     this.#connection.written();
-    if (error != null && !this.#closeSent && this.#sendError === undefined) {
+    if (error != null && (this.#flags & (CLOSE_SENT | SEND_FAILED)) === 0) {
       // The socket broke under a write (reset, pipe closed): a network drop like any other, reported
-      // when `ws` closes. Terminating makes sure it does.
-      this.#sendError = new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error });
+      // when `ws` closes. Terminating makes sure it does. A protocol error already kept stays.
+      this.#flags |= SEND_FAILED;
+      this.#error ??= new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'Sending on the WebSocket failed.', { cause: error });
       this.#ws.terminate();
     }
+  }
+
+  /** The first protocol error (or abort reason) is kept; it replaces a failed write's error. */
+  private setProtocolError(error: ConnectionsError): void {
+    if ((this.#flags & PROTOCOL_ERROR) !== 0) return;
+    this.#flags |= PROTOCOL_ERROR;
+    this.#error = error;
   }
 
   /** @internal */
@@ -150,9 +169,9 @@ export class WebSocketSink implements TransportSink {
 
   /** @internal */
   failed(error: Error & { code?: string }): void {
-    this.#error ??= error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+    this.setProtocolError(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
       ? new ConnectionsError(ConnectionsErrorCode.MessageTooLarge, 'An inbound WebSocket message exceeded maxRequestBodyBytes.', { cause: error })
-      : new ConnectionsError(ConnectionsErrorCode.TransportFailed, `WebSocket protocol error: ${error.message}`, { cause: error });
+      : new ConnectionsError(ConnectionsErrorCode.TransportFailed, `WebSocket protocol error: ${error.message}`, { cause: error }));
   }
 
   /** @internal */
@@ -161,10 +180,11 @@ export class WebSocketSink implements TransportSink {
     // 1006 = the socket ended without a close frame. After our own close that is just a peer that did
     // not answer in time; otherwise the client vanished (network drop, killed process), which stateful
     // reconnect may survive. A protocol error is never survived.
-    if (this.#error !== undefined) {
+    if ((this.#flags & PROTOCOL_ERROR) !== 0) {
       this.#connection.transportEnded(this.#error, this);
-    } else if (code === 1006 && !this.#closeSent) {
-      const error = this.#sendError ??
+    } else if (code === 1006 && (this.#flags & CLOSE_SENT) === 0) {
+      // Without PROTOCOL_ERROR, a kept error is a failed write's.
+      const error = this.#error ??
         new ConnectionsError(ConnectionsErrorCode.TransportFailed, 'The WebSocket closed without completing the close handshake.');
       this.#connection.transportEnded(error, this, true);
     } else {
