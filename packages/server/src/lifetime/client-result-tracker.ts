@@ -1,6 +1,8 @@
-import type { CompletionMessage } from '@switchyard/protocol';
+import { MessageType, type CompletionMessage } from '@switchyard/protocol';
 import { HubError, HubErrorCode, HubException } from '../errors.js';
+import { connectionDisconnected } from '../error-messages.js';
 import type { Heartbeat, HeartbeatMember } from '../heartbeat.js';
+import type { HubConnectionContext } from './hub-lifetime-manager.js';
 
 interface PendingResult {
   readonly connectionId: string;
@@ -20,6 +22,8 @@ export class ClientResultTracker implements HeartbeatMember {
   readonly #heartbeat: Heartbeat;
   readonly #timeoutMs: number | null;
   readonly #idPrefix: string;
+  /** Connections whose abort already fails their pending results (one listener each, added on first call). */
+  readonly #watched = new WeakSet<HubConnectionContext>();
   #lastId = 0;
 
   /**
@@ -39,6 +43,32 @@ export class ClientResultTracker implements HeartbeatMember {
   /** The connection a pending invocation went to. */
   connectionOf(invocationId: string): string | undefined {
     return this.#pending.get(invocationId)?.connectionId;
+  }
+
+  /**
+   * Invokes `target` on a connection this server holds and returns its answer. Rejects at once when the
+   * connection is gone; fails when it aborts before answering, or when the arguments cannot be encoded.
+   */
+  invokeOn(connection: HubConnectionContext, target: string, args: readonly unknown[]): Promise<unknown> {
+    const { connectionId } = connection;
+    if (connection.signal.aborted) return Promise.reject(disconnectedError(connectionId));
+    if (!this.#watched.has(connection)) {
+      this.#watched.add(connection);
+      // Fail the pending results as soon as the connection aborts, before its onDisconnected runs.
+      connection.signal.addEventListener('abort', () => this.failConnection(connectionId, disconnectedError(connectionId)), { once: true });
+    }
+    const invocationId = this.nextInvocationId();
+    const result = this.add(connectionId, invocationId);
+    let sent: boolean;
+    try {
+      sent = connection.sendMessage({ type: MessageType.Invocation, invocationId, target, arguments: args });
+    } catch (error) {
+      // The arguments could not be encoded: nothing went out, so nothing can answer.
+      this.fail(invocationId, error instanceof Error ? error : new Error(String(error)));
+      return result;
+    }
+    if (!sent) this.fail(invocationId, disconnectedError(connectionId));
+    return result;
   }
 
   /** Registers a pending result; the promise settles on {@link complete}, {@link fail} or timeout. */
@@ -100,4 +130,9 @@ export class ClientResultTracker implements HeartbeatMember {
     this.#pending.delete(invocationId);
     if (this.#pending.size === 0) this.#heartbeat.delete(this);
   }
+}
+
+/** What a client result gets when its connection went away (the .NET text). */
+export function disconnectedError(connectionId: string): HubError {
+  return new HubError(HubErrorCode.ConnectionDisconnected, connectionDisconnected(connectionId), 'IOException');
 }

@@ -1,6 +1,6 @@
-import { MessageType, type CompletionMessage, type InvocationMessage } from '@switchyard/protocol';
+import type { CompletionMessage, InvocationMessage } from '@switchyard/protocol';
 import { HubError, HubErrorCode } from '../errors.js';
-import { connectionDisconnected, connectionNotFound } from '../error-messages.js';
+import { connectionNotFound } from '../error-messages.js';
 import type { Heartbeat } from '../heartbeat.js';
 import { ClientResultTracker } from './client-result-tracker.js';
 import type { HubConnectionContext, HubLifetimeManager, SendTarget } from './hub-lifetime-manager.js';
@@ -29,8 +29,6 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
   readonly #memberships = new Map<HubConnectionContext, Set<string>>();
   readonly #users = new Map<string, Set<HubConnectionContext>>();
   readonly #results: ClientResultTracker;
-  /** Connections whose abort already fails their pending client results. */
-  readonly #watched = new WeakSet<HubConnectionContext>();
 
   constructor(options: LocalHubLifetimeManagerOptions) {
     this.#results = new ClientResultTracker(options.heartbeat, options.clientResultTimeoutMs);
@@ -108,20 +106,7 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
     if (connection === undefined) {
       throw new HubError(HubErrorCode.ConnectionNotFound, connectionNotFound(connectionId), 'IOException');
     }
-    if (connection.signal.aborted) throw disconnectedError(connectionId);
-    this.#watch(connection);
-    const invocationId = this.#results.nextInvocationId();
-    const result = this.#results.add(connectionId, invocationId);
-    let sent: boolean;
-    try {
-      sent = connection.sendMessage({ type: MessageType.Invocation, invocationId, target, arguments: args });
-    } catch (error) {
-      // The arguments could not be encoded: nothing went out, so nothing can answer.
-      this.#results.fail(invocationId, error instanceof Error ? error : new Error(String(error)));
-      return result;
-    }
-    if (!sent) this.#results.fail(invocationId, disconnectedError(connectionId));
-    return result;
+    return this.#results.invokeOn(connection, target, args);
   }
 
   setConnectionResult(connectionId: string, completion: CompletionMessage): boolean {
@@ -153,17 +138,6 @@ export class LocalHubLifetimeManager implements HubLifetimeManager {
   dispose(): Promise<void> {
     this.#results.dispose(new HubError(HubErrorCode.Closed, 'The server is shutting down.'));
     return Promise.resolve();
-  }
-
-  /** Fails the connection's pending client results as soon as it aborts (before its onDisconnected runs). */
-  #watch(connection: HubConnectionContext): void {
-    if (this.#watched.has(connection)) return;
-    this.#watched.add(connection);
-    connection.signal.addEventListener(
-      'abort',
-      () => this.#results.failConnection(connection.connectionId, disconnectedError(connection.connectionId)),
-      { once: true },
-    );
   }
 
   #sendToSets(
@@ -204,8 +178,4 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   if (set === undefined) return;
   set.delete(value);
   if (set.size === 0) index.delete(key);
-}
-
-function disconnectedError(connectionId: string): HubError {
-  return new HubError(HubErrorCode.ConnectionDisconnected, connectionDisconnected(connectionId), 'IOException');
 }

@@ -1,7 +1,7 @@
 import { MessageType, type CompletionMessage, type HubProtocol } from '@switchyard/protocol';
 import { HubError, HubErrorCode } from '../errors.js';
 import { connectionDisconnected, connectionNotFound } from '../error-messages.js';
-import type { ClientResultTracker } from '../lifetime/client-result-tracker.js';
+import { disconnectedError, type ClientResultTracker } from '../lifetime/client-result-tracker.js';
 import type { HubConnectionContext } from '../lifetime/hub-lifetime-manager.js';
 import { SerializedMessage } from '../lifetime/serialized-message.js';
 import type { AckTracker } from './ack-tracker.js';
@@ -119,8 +119,4 @@ export class RemoteClientResults {
     const payload = encodeCompletionEnvelope({ protocol: connection.protocol.name, completion: bytes, disconnected: true });
     void this.#link.publish({ kind: 'return', hub: this.#link.hub, serverId: origin }, payload);
   }
-}
-
-export function disconnectedError(connectionId: string): HubError {
-  return new HubError(HubErrorCode.ConnectionDisconnected, connectionDisconnected(connectionId), 'IOException');
 }

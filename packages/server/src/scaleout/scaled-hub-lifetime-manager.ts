@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MessageType, type CompletionMessage, type HubProtocol, type InvocationMessage } from '@switchyard/protocol';
+import type { CompletionMessage, HubProtocol, InvocationMessage } from '@switchyard/protocol';
 import { HubError, HubErrorCode } from '../errors.js';
 import type { Heartbeat } from '../heartbeat.js';
 import { ClientResultTracker } from '../lifetime/client-result-tracker.js';
@@ -12,7 +12,7 @@ import { BackplaneLink } from './backplane-link.js';
 import { deliverLocal, deliverRemote, exclusion, isExcluded } from './delivery.js';
 import { GroupAction, decodeAck, decodeGroupCommand, decodeMessageEnvelope, encodeAck, encodeGroupCommand, encodeMessageEnvelope } from './envelopes.js';
 import { LocalIndex } from './local-index.js';
-import { RemoteClientResults, disconnectedError } from './remote-client-results.js';
+import { RemoteClientResults } from './remote-client-results.js';
 import { ScaleoutMonitor } from './scaleout-monitor.js';
 import { SubscriptionSet } from './subscriptions.js';
 
@@ -61,7 +61,6 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
   readonly #results: ClientResultTracker;
   readonly #acks: AckTracker;
   readonly #remoteResults: RemoteClientResults;
-  readonly #watched = new WeakSet<HubConnectionContext>();
   readonly #allChannel: Channel;
   readonly #commandsChannel: Channel;
   /** The server-wide subscriptions (all, group commands, acks, returns). */
@@ -160,7 +159,7 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
 
   async invoke(connectionId: string, target: string, args: readonly unknown[]): Promise<unknown> {
     const local = this.#index.connections.get(connectionId);
-    if (local !== undefined) return this.#invokeLocal(local, target, args);
+    if (local !== undefined) return this.#results.invokeOn(local, target, args);
     await this.#ready;
     return this.#remoteResults.invoke(connectionId, target, args);
   }
@@ -249,27 +248,6 @@ export class ScaledHubLifetimeManager implements HubLifetimeManager {
       throw error;
     }
     await acked;
-  }
-
-  async #invokeLocal(connection: HubConnectionContext, target: string, args: readonly unknown[]): Promise<unknown> {
-    const { connectionId } = connection;
-    if (connection.signal.aborted) throw disconnectedError(connectionId);
-    if (!this.#watched.has(connection)) {
-      this.#watched.add(connection);
-      // Fail this server's pending client results as soon as the connection aborts.
-      connection.signal.addEventListener('abort', () => this.#results.failConnection(connectionId, disconnectedError(connectionId)), { once: true });
-    }
-    const invocationId = this.#results.nextInvocationId();
-    const result = this.#results.add(connectionId, invocationId);
-    let sent: boolean;
-    try {
-      sent = connection.sendMessage({ type: MessageType.Invocation, invocationId, target, arguments: args });
-    } catch (error) {
-      this.#results.fail(invocationId, error instanceof Error ? error : new Error(String(error)));
-      return result;
-    }
-    if (!sent) this.#results.fail(invocationId, disconnectedError(connectionId));
-    return result;
   }
 
   // --- receiving ------------------------------------------------------------------------------------
